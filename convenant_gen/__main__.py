@@ -1,0 +1,3 @@
+from convenant_gen.cli import main
+
+main()

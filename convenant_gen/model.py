@@ -1,0 +1,812 @@
+"""The region model: one YAML file per arbeidsmarktregio, validated by pydantic v2.
+
+Field names are the Dutch YAML keys, because template authors write them in Word
+(`{{ regio.naam }}`). Each field has a Dutch description and, where the national format
+gives guidance, a `toelichting`: `convenant init` and `convenant schema` are generated from them.
+Fields the format fixes default to the format's value. No I/O here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+import re
+from fractions import Fraction
+from typing import Annotated, Any, Literal
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+    model_validator,
+)
+
+# --- value types -------------------------------------------------------------------------
+
+MONTHS = ("januari februari maart april mei juni juli augustus september oktober november december").split()
+
+# Characters XML 1.0 forbids; a Word document cannot contain them.
+_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+
+
+def _text(value: Any) -> Any:
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, int | float | dt.date):
+        return str(value)
+    return value
+
+
+def _check_text(value: str) -> str:
+    bad = _XML_FORBIDDEN.search(value)
+    if bad:
+        raise ValueError(
+            f"bevat een onzichtbaar stuurteken (U+{ord(bad.group()):04X}, positie "
+            f"{bad.start() + 1}) dat niet in een Word-document mag; typ de tekst opnieuw"
+        )
+    value = value.strip()
+    if not value:
+        raise ValueError("is leeg; vul tekst in of laat het veld weg")
+    return value
+
+
+Tekst = Annotated[str, BeforeValidator(_text), AfterValidator(_check_text)]
+
+
+def _date(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        return value.date()
+    if isinstance(value, str):
+        s = value.strip().lower()
+        m = re.fullmatch(r"(\d{1,2})[-/](\d{1,2})[-/](\d{4})", s)
+        if m:
+            day, month, year = map(int, m.groups())
+            return _make_date(year, month, day, value)
+        m = re.fullmatch(r"(\d{1,2}) ([a-z]+) (\d{4})", s)
+        if m and m.group(2) in MONTHS:
+            return _make_date(int(m.group(3)), MONTHS.index(m.group(2)) + 1, int(m.group(1)), value)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", s)
+        if m:
+            year, month, day = map(int, m.groups())
+            return _make_date(year, month, day, value)
+        raise ValueError(f"verwacht een datum zoals 2022-01-01 of 1 januari 2022, gekregen '{value}'")
+    return value
+
+
+def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
+    try:
+        return dt.date(year, month, day)
+    except ValueError:
+        raise ValueError(f"'{original}' bestaat niet als datum") from None
+
+
+Datum = Annotated[
+    dt.date,
+    BeforeValidator(_date),
+    WithJsonSchema({"type": "string", "examples": ["2022-01-01", "1 januari 2022", "1-1-2022"]}),
+]
+
+
+def _month(value: Any) -> Any:
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return value.replace(day=1)
+    if isinstance(value, str):
+        s = value.strip().lower()
+        m = re.fullmatch(r"([a-z]+) (\d{4})", s)
+        if m and m.group(1) in MONTHS:
+            return dt.date(int(m.group(2)), MONTHS.index(m.group(1)) + 1, 1)
+        m = re.fullmatch(r"(\d{4})-(\d{1,2})", s) or re.fullmatch(r"(\d{1,2})[-/](\d{4})", s)
+        if m:
+            a, b = map(int, m.groups())
+            year, month = (a, b) if a > 12 else (b, a)
+            if 1 <= month <= 12:
+                return dt.date(year, month, 1)
+        raise ValueError(f"verwacht een maand zoals 'maart 2022' of 2022-03, gekregen '{value}'")
+    return value
+
+
+MaandJaar = Annotated[
+    dt.date,
+    BeforeValidator(_month),
+    WithJsonSchema({"type": "string", "examples": ["maart 2022", "2022-03"]}),
+]
+
+
+def _yes_no(value: Any) -> Any:
+    if isinstance(value, str) and value.strip().lower() in {"ja", "j", "nee", "n"}:
+        return value.strip().lower().startswith("j")
+    return value
+
+
+JaNee = Annotated[bool, BeforeValidator(_yes_no)]
+
+_WORD_NUMBERS = {
+    "een": 1,
+    "één": 1,
+    "twee": 2,
+    "drie": 3,
+    "vier": 4,
+    "vijf": 5,
+    "zes": 6,
+    "zeven": 7,
+    "acht": 8,
+    "negen": 9,
+    "tien": 10,
+}
+_WORD_PARTS = {
+    "half": 2,
+    "helft": 2,
+    "derde": 3,
+    "vierde": 4,
+    "kwart": 4,
+    "vijfde": 5,
+    "zesde": 6,
+    "zevende": 7,
+    "achtste": 8,
+    "negende": 9,
+    "tiende": 10,
+}
+
+
+def _fraction(value: Any) -> Any:
+    if isinstance(value, Fraction):
+        return value
+    if isinstance(value, int) and not isinstance(value, bool):
+        return Fraction(value)
+    if isinstance(value, float):
+        return Fraction(value).limit_denominator(100)
+    if isinstance(value, str):
+        s = value.strip().lower().replace("-", " ")
+        s = re.sub(r"\s*(meerderheid|deel)$", "", s)
+        m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", s)
+        if m and int(m.group(2)) > 0:
+            return Fraction(int(m.group(1)), int(m.group(2)))
+        m = re.fullmatch(r"(\d+)\s*%", s) or re.fullmatch(r"(\d+)\s*procent", s)
+        if m:
+            return Fraction(int(m.group(1)), 100)
+        parts = s.split()
+        if len(parts) == 2 and parts[0] in _WORD_NUMBERS and parts[1] in _WORD_PARTS:
+            return Fraction(_WORD_NUMBERS[parts[0]], _WORD_PARTS[parts[1]])
+        if s in {"de helft", "helft", "half"}:
+            return Fraction(1, 2)
+        if s in {"unaniem", "allen", "alle"}:
+            return Fraction(1)
+    raise ValueError(f"verwacht een breuk zoals 'twee derde', '2/3' of '75%', gekregen '{value}'")
+
+
+def _majority(value: Fraction) -> Fraction:
+    if not Fraction(1, 2) < value <= 1:
+        raise ValueError(
+            f"een meerderheid moet meer dan de helft en ten hoogste alle partijen zijn; "
+            f"{value} kan niet (de format kiest twee derde)"
+        )
+    return value
+
+
+Meerderheid = Annotated[
+    Fraction,
+    BeforeValidator(_fraction),
+    AfterValidator(_majority),
+    PlainSerializer(lambda f: f"{f.numerator}/{f.denominator}", return_type=str),
+    WithJsonSchema({"type": "string", "examples": ["twee derde", "2/3", "drie vierde"]}),
+]
+
+Aantal = Annotated[int, Field(ge=0)]
+Uren = Annotated[float, Field(ge=0, le=80)]
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, validate_default=True)
+
+
+def veld(
+    default: Any = ..., beschrijving: str = "", toelichting: str | None = None, voorbeeld: Any = None, **kwargs: Any
+) -> Any:
+    """A field with its Dutch description and the format's guidance (for init and schema)."""
+    extra: dict[str, Any] = {}
+    if toelichting:
+        extra["toelichting"] = toelichting
+    if voorbeeld is not None:
+        extra["voorbeeld"] = voorbeeld
+    return Field(default, description=beschrijving, json_schema_extra=extra or None, **kwargs)
+
+
+class Bereik(Model):
+    """A number or a range such as '25 tot 50'."""
+
+    van: Aantal
+    tot: Aantal
+
+    @model_validator(mode="before")
+    @classmethod
+    def _parse(cls, value: Any) -> Any:
+        if isinstance(value, int) and not isinstance(value, bool):
+            return {"van": value, "tot": value}
+        if isinstance(value, str):
+            m = re.fullmatch(r"\s*(\d+)\s*(?:-|–|tot|t/m)\s*(\d+)\s*", value)
+            if m:
+                return {"van": int(m.group(1)), "tot": int(m.group(2))}
+            if value.strip().isdigit():
+                return {"van": int(value), "tot": int(value)}
+            raise ValueError(f"verwacht een aantal (50) of een bereik (25 tot 50), gekregen '{value}'")
+        return value
+
+    @model_validator(mode="after")
+    def _order(self) -> Bereik:
+        if self.tot < self.van:
+            raise ValueError(f"het bereik loopt terug: {self.van} tot {self.tot}")
+        return self
+
+
+# --- the region --------------------------------------------------------------------------
+
+SoortPartij = Literal[
+    "ggz-instelling",
+    "gemeente",
+    "uwv",
+    "werkgeversservicepunt",
+    "zorgverzekeraar",
+    "werkgeversorganisatie",
+    "sw-bedrijf",
+    "re-integratiebedrijf",
+    "onderwijs",
+    "cliëntenorganisatie",
+    "ervaringsdeskundigen",
+    "welzijnsinstelling",
+    "kennisinstelling",
+    "overig",
+]
+
+# Group headings on the signature page, in the order of seed 000 (ggz-instellingen first).
+SOORT_KOPPEN: dict[str, str] = {
+    "ggz-instelling": "Ggz-instellingen",
+    "gemeente": "Gemeenten",
+    "uwv": "UWV",
+    "werkgeversservicepunt": "Werkgeversservicepunten",
+    "zorgverzekeraar": "Zorgverzekeraars",
+    "werkgeversorganisatie": "Werkgeversorganisaties",
+    "sw-bedrijf": "SW-bedrijven",
+    "re-integratiebedrijf": "Re-integratiebedrijven",
+    "onderwijs": "Onderwijsinstellingen",
+    "cliëntenorganisatie": "Cliëntenorganisaties",
+    "ervaringsdeskundigen": "Organisaties van ervaringsdeskundigen",
+    "welzijnsinstelling": "Welzijnsinstellingen",
+    "kennisinstelling": "Kennisinstellingen",
+    "overig": "Overige partijen",
+}
+
+SoortOrgaan = Literal["stuurgroep", "coordinatieteam", "werkgroep", "projectteam", "klankbordgroep", "overig"]
+
+
+class Regio(Model):
+    naam: Tekst = veld(beschrijving="Naam van de arbeidsmarktregio", voorbeeld="Groot-Amsterdam")
+    code: Tekst | None = veld(None, "CBS-code van de arbeidsmarktregio", voorbeeld="AM18")
+    centrumgemeente: Tekst = veld(
+        beschrijving="De centrumgemeente; zij fungeert als kassier",
+        toelichting="Centrumgemeente [naam] fungeert als kassier. De centrumgemeente moet ook "
+        "als partij (soort: gemeente) in de lijst partijen staan.",
+        voorbeeld="Amsterdam",
+    )
+    subregios: list[Tekst] = veld(
+        [],
+        "Subregio's, als er met subregio's wordt gewerkt",
+        toelichting="Als er met subregio's wordt gewerkt, geef dat dan hier aan.",
+    )
+
+
+class Looptijd(Model):
+    ingangsdatum: Datum | None = veld(
+        None, "Datum van ondertekening; het convenant treedt dan in werking", voorbeeld="2022-01-01"
+    )
+    einddatum: Datum | None = veld(None, "Het convenant geldt tot deze datum", voorbeeld="2023-12-31")
+
+
+class Vervolg(Model):
+    maanden_voor_einde: int = veld(
+        3,
+        "Uiterlijk zoveel maanden voor het einde besluiten de ondertekenaars over het vervolg",
+        toelichting="De format noemt drie maanden.",
+        ge=1,
+        le=24,
+    )
+
+
+class Speerpunten(Model):
+    instroom_2024: Aantal | None = veld(
+        None,
+        "Speerpunt 1: jaarlijkse instroom op de arbeidsmarkt, oplopend tot dit aantal in 2024",
+        toelichting="Het project Hoofdzaak Werk - Landelijke opschaling van re-integratie van "
+        "mensen met een psychische kwetsbaarheid spreekt van 3.500 personen in 2024 (landelijk).",
+        voorbeeld=100,
+    )
+    regionale_accenten: list[Tekst] = veld([], "Eigen accenten van de regio bij de zes landelijke speerpunten")
+
+
+class Doelstellingen(Model):
+    accenten: list[Tekst] = veld(
+        [],
+        "Het doel of de doelen waarop de regio het accent van de samenwerking legt",
+        toelichting="Genoemde doelen: meer plaatsingen realiseren; mensen met psychische "
+        "kwetsbaarheid naar werk begeleiden door middel van (meer) IPS-trajecten; in één keer "
+        "doorleiden naar werk van schoolverlaters VSO/Pro-onderwijs; begeleiden naar werk van "
+        "mensen met lichte psychische problematiek (CMD); behoud van werk door werkenden met "
+        "psychische kwetsbaarheid; stigma's wegnemen bij werkgevers, klantmanagers en "
+        "ggz-behandelaars. Combinaties of een eigen tekst kan ook. Een focus op plaatsingen "
+        "komt de samenwerking en de resultaten ten goede (AWVN-project).",
+        voorbeeld=["meer plaatsingen realiseren"],
+    )
+    datum: Datum | None = veld(None, "Vóór deze datum zijn de trajecten afgerond", voorbeeld="2023-12-31")
+    trajecten: Aantal | None = veld(
+        None,
+        "Aantal trajecten dat vóór de datum is afgerond",
+        toelichting="Concreet doel van Hoofdzaak Werk (landelijk): 5.875 trajecten resulterend "
+        "in 2.350 duurzame plaatsingen (40 procent) in uiterlijk 2023; per regio ongeveer 100 "
+        "trajecten per jaar.",
+        voorbeeld=200,
+    )
+    trajecten_per_jaar: Aantal | None = veld(
+        None, "Aantal trajecten per jaar, als de regio dat zo afspreekt", voorbeeld=100
+    )
+    trajecten_cmd: Bereik | None = veld(
+        None, "Waarvan voor de doelgroep CMD (een aantal of een bereik, bijvoorbeeld 25 tot 40)"
+    )
+    duurzame_plaatsingen: Aantal | None = veld(
+        None,
+        "Aantal duurzame plaatsingen waarin de trajecten resulteren",
+        toelichting="De norm van Hoofdzaak Werk is ten minste 40 procent van de trajecten.",
+        voorbeeld=80,
+    )
+    nieuwe_werkgevers: Bereik | None = veld(
+        None, "Aantal nieuwe werkgevers (zonder ervaring met de doelgroep), of een bereik"
+    )
+    voorwaarden: list[Tekst] = veld(
+        [],
+        "Voor het halen van deze doelstellingen is het belangrijk ...",
+        toelichting="Meld hier de belangrijkste voorwaarden om de doelstellingen te halen. Denk "
+        "aan het creëren van awareness, het betrekken van het WSP en de stakeholders, creëren "
+        "van ruimte voor professionals, het trainen van professionals en het delen van successen.",
+    )
+
+
+class Doelgroepen(Model):
+    primair: list[Tekst] = veld(
+        [],
+        "Verbijzondering van de primaire doelgroep waarop de partijen zich specifiek richten",
+        toelichting="Denk aan: kandidaten voor IPS-trajecten; mensen met lichtere psychische "
+        "aandoeningen (CMD); licht verstandelijk gehandicapten; jongeren; mensen met "
+        "sociaalpsychologische problematiek; werkenden; werkzoekenden; leerlingen van "
+        "VSO/Pro-scholen; niet-uitkeringsgerechtigden (nuggers). Wees zo specifiek mogelijk, "
+        "bijvoorbeeld 'mensen met psychische kwetsbaarheid uit begeleid wonen'.",
+        voorbeeld=["kandidaten voor IPS-trajecten"],
+    )
+    secundair: list[Tekst] = veld(
+        [],
+        "Secundaire doelgroepen: personen (functies) die ook een rol spelen",
+        toelichting="Bijvoorbeeld werkgevers, klantmanagers, intermediairs, ggz-behandelaars, "
+        "professionals begeleid wonen, begeleiders VSO/Pro-scholen, zorgverzekeraars. Benoem bij "
+        "voorkeur personen (functies), geen organisaties, en wees zo precies mogelijk.",
+        voorbeeld=["klantmanagers"],
+    )
+
+
+class Activiteit(Model):
+    wat: Tekst = veld(beschrijving="Wat er gebeurt (specifiek)", voorbeeld="workshops over stigma")
+    meetbaar_doel: Tekst | None = veld(
+        None,
+        "Wanneer het doel bereikt is (meetbaar)",
+        voorbeeld="minimaal 80% van de klantmanagers neemt deel aan 2 workshops",
+    )
+    uiterlijk: Datum | None = veld(None, "Uiterste datum (tijdsgebonden)", voorbeeld="2022-12-31")
+    eigenaar: Tekst | None = veld(None, "Partij die de activiteit trekt (naam zoals bij partijen)")
+
+
+class Vertegenwoordiger(Model):
+    naam: Tekst | None = veld(None, "Naam van de ondertekenaar", voorbeeld="J. de Vries")
+    functie: Tekst | None = veld(None, "Functie van de ondertekenaar", voorbeeld="wethouder")
+
+
+class Partij(Model):
+    naam: Tekst = veld(beschrijving="Naam van de organisatie", voorbeeld="Gemeente Amsterdam")
+    soort: SoortPartij = veld(beschrijving="Soort organisatie", voorbeeld="gemeente")
+    ondertekent: JaNee = veld(
+        True,
+        "ja: ondertekent het convenant; nee: werkt alleen mee",
+        toelichting="De samenwerkende partijen zijn niet per se de ondertekenende partijen. "
+        "Een partij kan meewerken zonder te ondertekenen.",
+    )
+    vertegenwoordiger: Vertegenwoordiger = veld(
+        Vertegenwoordiger(), "Wie de partij vertegenwoordigt bij de ondertekening"
+    )
+    rol: Tekst | None = veld(None, "Rol of inbreng in de samenwerking (voor bijlage 1)")
+    subregio: Tekst | None = veld(None, "Subregio van de partij, als er subregio's zijn")
+
+
+class Orgaan(Model):
+    naam: Tekst = veld(beschrijving="Naam van het orgaan zoals de regio het noemt", voorbeeld="stuurgroep")
+    soort: SoortOrgaan = veld(
+        "overig",
+        "stuurgroep, coordinatieteam, werkgroep, projectteam, klankbordgroep of overig",
+        toelichting="In vrijwel alle arbeidsmarktregio's zijn er twee organen: een stuurgroep van "
+        "vertegenwoordigers op managementniveau met voldoende mandaat, en een coördinatieteam "
+        "voor de dagelijkse afstemming tussen professionals.",
+    )
+    samenstelling: Tekst | None = veld(
+        None,
+        "Wie er in zitten",
+        voorbeeld="bestuurders/voorzitters van de ondertekenaars van het convenant of diens gemandateerde vervanger",
+    )
+    vergaderingen_per_jaar: Aantal | None = veld(None, "Hoe vaak per jaar het orgaan bijeenkomt")
+    wanneer: Tekst | None = veld(
+        None, "Wanneer het bijeenkomt: week, maand of seizoen", voorbeeld="maart, juni en november"
+    )
+    eerste_bijeenkomst: MaandJaar | None = veld(None, "Maand en jaar van de eerste bijeenkomst", voorbeeld="maart 2022")
+    organisator: Tekst | None = veld(None, "Partij die de eerste bijeenkomst organiseert")
+    bepaalt_evaluatie: JaNee = veld(
+        False, "ja: dit orgaan bepaalt ook hoe de resultaten worden geëvalueerd (stuurgroep)"
+    )
+    taken: list[Tekst] = veld([], "Eigen omschrijving van taken en werkwijze")
+
+
+def _default_organen() -> list[Orgaan]:
+    return [
+        Orgaan(naam="stuurgroep", soort="stuurgroep", bepaalt_evaluatie=True),
+        Orgaan(naam="coördinatieteam", soort="coordinatieteam"),
+    ]
+
+
+class Projectleiding(Model):
+    functie: Literal["projectleider", "aanjager"] = veld(
+        "projectleider",
+        "projectleider of aanjager",
+        toelichting="De projectleider functioneert als schakel tussen stuurgroep, "
+        "coördinatieteam en de samenwerkende partijen: een aanjager die hindernissen uit de weg "
+        "ruimt. Zij kan extern zijn of gedetacheerd vanuit één van de organisaties.",
+    )
+    aantal: int = veld(1, "Een of twee projectleiders (duobaan)", ge=1, le=2)
+    aanstelling: Literal["intern", "extern"] | None = veld(None, "intern (gedetacheerd vanuit een partij) of extern")
+    uren_per_week: Uren | None = veld(None, "Uren per week voor de projectleiding samen")
+    namen: list[Tekst] = veld([], "Namen van de projectleider(s), als bekend")
+    vanuit: Tekst | None = veld(None, "Partij waaruit de projectleider wordt gedetacheerd")
+
+
+class Werkwijze(Model):
+    organen: list[Orgaan] = veld(
+        default_factory=_default_organen,
+        beschrijving="De organen van de samenwerking; standaard een stuurgroep en een "
+        "coördinatieteam zoals in de format",
+    )
+    werkgroepen: JaNee = veld(True, "ja: afhankelijk van de behoefte werkgroepen")
+    projectleiding: Projectleiding = veld(Projectleiding(), "De projectleider(s) of aanjager")
+    sleutelfiguren: JaNee = veld(
+        False,
+        "ja: elke partij wijst een sleutelfiguur aan",
+        toelichting="Sleutelfiguren helpen de samenwerking verder en maken deze tot een vast "
+        "proces; zij voeren ook de intakegesprekken met kandidaten uit de ggz-instellingen "
+        "(goede ervaringen in Drechtsteden).",
+    )
+    ambassadeurs: JaNee = veld(
+        False,
+        "ja: iedere organisatie heeft een ambassadeur met doorzettingsmacht",
+        toelichting="Een functionaris met doorzettingsmacht in iedere organisatie, die kan worden "
+        "gebeld als het project ergens hapert.",
+    )
+    ervaringsdeskundigen_in_team: JaNee = veld(
+        False,
+        "ja: ervaringsdeskundigen maken deel uit van het coördinatieteam",
+        toelichting="Er zijn zeer goede ervaringen met het opnemen van ervaringsdeskundigen in het coördinatieteam.",
+    )
+    dubbele_afvaardiging: JaNee = veld(
+        False,
+        "ja: partijen vaardigen twee personen af, tegen verloop",
+        toelichting="Ervaring leert dat er veel verloop is en dat projecten daardoor soms "
+        "stokken. Overweeg om te werken met dubbele afvaardigingen.",
+    )
+
+
+class Menskracht(Model):
+    partij: Tekst = veld(beschrijving="Partij (naam zoals bij partijen)", voorbeeld="UWV")
+    uren_per_week: Uren = veld(beschrijving="Uren per week die de partij inzet", voorbeeld=4)
+    rol: Tekst | None = veld(
+        None, "Waarvoor de uren worden ingezet", voorbeeld="deelname coördinatieteam en casuïstiekoverleg"
+    )
+
+
+class Financien(Model):
+    besluitvorming_orgaan: Tekst | None = veld(
+        None, "Orgaan dat besluit over gezamenlijke projecten en aanvullende financiering (standaard de stuurgroep)"
+    )
+    kostenverdeling: Tekst = veld(
+        "gelijkelijk",
+        "Hoe de kosten van de projectleider worden verdeeld",
+        toelichting="Maak onderscheid tussen de kosten van de samenwerking en die van de "
+        "uitvoering van trajecten, zoals IPS. Bedenk hoe de uitgaven worden verantwoord en aan wie.",
+    )
+    verdeeld_tussen: Literal["deelnemers", "samenwerkende partijen"] = veld(
+        "deelnemers",
+        "deelnemers: de deelnemers aan het convenant; samenwerkende partijen: de hierboven "
+        "genoemde samenwerkende partijen",
+    )
+    gefinancierd_uit: Tekst | None = veld(
+        None,
+        "Als de projectleiding niet door de partijen wordt betaald: waaruit wel",
+        voorbeeld="de projectvergoeding vanuit het landelijke project Hoofdzaak Werk",
+    )
+    menskracht: list[Menskracht] = veld(
+        [],
+        "Concrete afspraken over de inzet van menskracht, per partij in uren per week",
+        toelichting="Voor professionals van ggz-instellingen is deelname aan overleg met "
+        "ketenpartijen vaak moeilijk door de urenverantwoording. Maak concrete afspraken over de "
+        "ureninzet van managers (stuurgroep) en professionals (coördinatieteam, werkgroepen, "
+        "intervisies).",
+    )
+    afspraken: list[Tekst] = veld([], "Overige concrete afspraken over middelen en menskracht")
+
+
+class Communicatie(Model):
+    organen: list[Tekst] | None = veld(
+        None,
+        "Organen waarin afspraken over publicaties en persberichten worden gemaakt, een of twee "
+        "(standaard de stuurgroep en het coördinatieteam)",
+        min_length=1,
+        max_length=2,
+    )
+
+
+class Aanpassing(Model):
+    orgaan: Tekst | None = veld(None, "Orgaan dat wijzigingen vaststelt (standaard de stuurgroep)")
+    meerderheid: Meerderheid = veld(
+        Fraction(2, 3),
+        "Meerderheid in dat orgaan om een wijziging vast te stellen",
+        toelichting="Het landelijk convenant spreekt steeds van twee derde meerderheid. Een regio "
+        "kan daarvan afwijken.",
+    )
+    schriftelijk_akkoord: Meerderheid = veld(
+        Fraction(2, 3), "Deel van alle convenantpartijen dat schriftelijk akkoord moet gaan"
+    )
+    voorbereid_door: Tekst | None = veld(
+        None, "Orgaan dat voorstellen tot wijziging voorbereidt (standaard het coördinatieteam)"
+    )
+
+
+class Toetreding(Model):
+    meerderheid: Meerderheid = veld(Fraction(2, 3), "Meerderheid van de partijen die met toetreding moet instemmen")
+
+
+class Evaluatie(Model):
+    wanneer: Literal["iedere drie maanden", "iedere zes maanden", "halverwege"] = veld(
+        "halverwege",
+        "iedere drie maanden, iedere zes maanden of halverwege de looptijd (en altijd aan het eind)",
+    )
+    orgaan: Tekst | None = veld(
+        None,
+        "In de eerste bijeenkomst van dit orgaan wordt de wijze van evaluatie afgesproken (standaard de stuurgroep)",
+    )
+    uitgevoerd_door: Tekst | None = veld(None, "Orgaan of externe partij die de evaluatie uitvoert")
+    kpis: list[Tekst] = veld(
+        [],
+        "KPI's waarop wordt geëvalueerd",
+        voorbeeld=["aantal gestarte trajecten", "aantal duurzame plaatsingen"],
+    )
+
+
+class Ondertekening(Model):
+    plaats: Tekst | None = veld(None, "Plaats van ondertekening", voorbeeld="Amsterdam")
+    datum: Datum | None = veld(None, "Datum van ondertekening; standaard de ingangsdatum")
+    exemplaren: int = veld(3, "In hoeveel exemplaren getekend wordt (drievoud = 3)", ge=1, le=50)
+
+
+class Paragraaf(Model):
+    kop: Tekst | None = veld(None, "Tussenkop", voorbeeld="In de arbeidsmarktregio")
+    tekst: Tekst = veld(beschrijving="De tekst van de alinea", voorbeeld="Eigen tekst van de regio.")
+
+
+class Aanvullingen(Model):
+    """The region's own paragraphs, added after the format's standard text of a section."""
+
+    aanleiding: list[Tekst] = veld([], "Eigen alinea's na de standaardtekst van Aanleiding")
+    missie: list[Tekst] = veld([], "Eigen alinea's na de standaardtekst van Missie en doel")
+    werkwijze: list[Tekst] = veld([], "Eigen alinea's bij Werkwijze en uitvoering")
+    communicatie: list[Tekst] = veld([], "Eigen alinea's bij Communicatie")
+    achtergrond: list[Paragraaf] = veld(
+        [],
+        "Regionale informatie en accenten in bijlage 2, na de landelijke tekst",
+        toelichting="Denk aan verslagen van het Impuls- of het AWVN-project Werkgeversfocus in de regio.",
+    )
+
+
+# --- plan van aanpak ---------------------------------------------------------------------
+
+
+class Persoon(Model):
+    naam: Tekst = veld(beschrijving="Naam")
+    functie: Tekst | None = veld(None, "Functie")
+    organisatie: Tekst | None = veld(None, "Organisatie")
+
+
+class Mijlpaal(Model):
+    datum: Datum | None = veld(None, "Uiterste datum", voorbeeld="2023-01-01")
+    omschrijving: Tekst = veld(beschrijving="Wat er dan bereikt is", voorbeeld="trajecten gestart")
+    aantal: Aantal | None = veld(None, "Het getal van de mijlpaal (trajecten, werkgevers)", voorbeeld=50)
+
+
+class EpaTrajecten(Model):
+    trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de EPA-doelgroep")
+    tarief: Annotated[int, Field(ge=0)] = veld(11325, "Subsidie per traject in euro (subsidieregeling IPS: € 11.325)")
+    maanden: int = veld(36, "Duur van een traject in maanden", ge=1, le=120)
+
+
+class CmdTrajecten(Model):
+    trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de CMD-doelgroep")
+    tarief: Annotated[int, Field(ge=0)] = veld(8000, "Subsidie per traject in euro (subsidieregeling IPS: € 8.000)")
+    maanden: int = veld(24, "Duur van een traject in maanden", ge=1, le=120)
+
+
+class Financiering(Model):
+    epa: EpaTrajecten = veld(EpaTrajecten(), "IPS-trajecten voor de EPA-doelgroep")
+    cmd: CmdTrajecten = veld(CmdTrajecten(), "IPS-trajecten voor de CMD-doelgroep")
+    toelichting: list[Tekst] = veld([], "Toelichting op de financiering")
+
+
+class Belanghebbende(Model):
+    functie: Tekst = veld(beschrijving="Functie of soort belanghebbende")
+    naam: Tekst | None = veld(None, "Naam en/of organisatie")
+
+
+class Goedkeuring(Model):
+    naam: Tekst | None = veld(None, "Naam van de key stakeholder")
+    functie: Tekst = veld(beschrijving="Functie en organisatie")
+    datum: Datum | None = veld(None, "Datum van akkoord")
+    akkoord: JaNee = veld(False, "ja: akkoord gegeven")
+
+
+class PlanVanAanpak(Model):
+    opsteller: Persoon | None = veld(None, "Wie het plan heeft opgesteld")
+    verwachte_einddatum: Datum | None = veld(None, "Standaard de einddatum van de looptijd")
+    inleiding: list[Tekst] = veld([], "Alinea's van de inleiding")
+    projectdoelen: list[Tekst] = veld([], "De projectdoelen")
+    mijlpalen: list[Mijlpaal] = veld([], "Mijlpalen met datum en aantal")
+    gewenste_resultaten: list[Tekst] = veld([], "Gewenste resultaten")
+    uitsluitingen: list[Tekst] = veld([], "Wat buiten de scope valt")
+    inzet: list[Tekst] = veld([], "Welke inzet is nodig om de doelen te halen")
+    communicatiebehoeften: list[Tekst] = veld([], "Communicatiebehoeften")
+    acceptatiecriteria: list[Tekst] = veld([], "Acceptatiecriteria")
+    kritische_factoren: list[Tekst] = veld([], "Kritische factoren")
+    capaciteit: list[Tekst] = veld(
+        [], "Toelichting op de capaciteit; de uren per partij staan bij financien.menskracht"
+    )
+    financiering: Financiering = veld(Financiering(), "Financiering van IPS-trajecten")
+    gesproken_met: list[Persoon] = veld([], "Totstandkoming: met wie is gesproken")
+    belanghebbenden: list[Belanghebbende] = veld([], "(Overige) belanghebbenden")
+    goedkeuringen: list[Goedkeuring] = veld([], "Key stakeholders die het plan goedkeuren")
+
+
+class Region(Model):
+    """One arbeidsmarktregio's covenant and plan van aanpak."""
+
+    regio: Regio = veld(beschrijving="De arbeidsmarktregio")
+    looptijd: Looptijd = veld(Looptijd(), "Looptijd van het convenant")
+    vervolg: Vervolg = veld(Vervolg(), "Besluit over het vervolg")
+    speerpunten: Speerpunten = veld(Speerpunten(), "De zes landelijke speerpunten")
+    doelstellingen: Doelstellingen = veld(Doelstellingen(), "Wat willen we bereiken?")
+    doelgroepen: Doelgroepen = veld(Doelgroepen(), "Primaire en secundaire doelgroepen")
+    activiteiten: list[Activiteit] = veld(
+        [],
+        "Activiteitenplan: de doelen vertaald in SMART-activiteiten",
+        toelichting="Maak de doelstellingen zo smart mogelijk: Specifiek, Meetbaar, Acceptabel, "
+        "Realistisch, Tijdsgebonden. Voorbeeld: 'Binnen de looptijd van het regionaal convenant "
+        "plaatsen van 20 mensen met CMD bij werkgevers met een contract voor minimaal 6 maanden'.",
+    )
+    partijen: list[Partij] = veld(
+        [],
+        "Samenwerkende partijen",
+        toelichting="Soorten die al betrokken zijn: gemeenten, UWV, werkgeversorganisaties, "
+        "werkgeversservicepunten, SW-bedrijven, onderwijsinstellingen, zorgverzekeraars, "
+        "ggz-instellingen, welzijnsinstellingen, uitzendbureaus, organisaties van "
+        "ervaringsdeskundigen en van jobcoaches, begeleid wonen-organisaties, "
+        "cliëntenorganisaties, kennisinstellingen.",
+    )
+    werkwijze: Werkwijze = veld(Werkwijze(), "Werkwijze en uitvoering (governance)")
+    financien: Financien = veld(Financien(), "Financiële middelen en menskracht")
+    communicatie: Communicatie = veld(Communicatie(), "Communicatie")
+    aanpassing: Aanpassing = veld(Aanpassing(), "Aanpassing convenant")
+    toetreding: Toetreding = veld(Toetreding(), "Toetreding andere partijen")
+    evaluatie: Evaluatie = veld(Evaluatie(), "Evaluatie en monitoring")
+    ondertekening: Ondertekening = veld(Ondertekening(), "Ondertekening")
+    aanvullingen: Aanvullingen = veld(Aanvullingen(), "Eigen teksten van de regio per paragraaf")
+    plan_van_aanpak: PlanVanAanpak = veld(PlanVanAanpak(), "Het plan van aanpak Hoofdzaak Werk")
+
+    @model_validator(mode="after")
+    def _resolve_bodies(self) -> Region:
+        """References to bodies left out follow the region's own bodies (seed 000 has a
+        projectteam instead of a stuurgroep): the stuurgroep-kind body decides, the
+        coördinatieteam-kind body prepares."""
+        main, work = self.hoofdorgaan, self.werkorgaan
+        if main is None:
+            return self
+
+        def fill(section: str, **values: Any) -> None:
+            # Replace the section with an updated copy: defaults are shared between regions.
+            current = getattr(self, section)
+            missing = {k: v for k, v in values.items() if getattr(current, k) is None}
+            if missing:
+                object.__setattr__(self, section, current.model_copy(update=missing))
+
+        fill("financien", besluitvorming_orgaan=main.naam)
+        fill("communicatie", organen=list(dict.fromkeys([main.naam, work.naam])))
+        fill("aanpassing", orgaan=main.naam, voorbereid_door=work.naam)
+        fill("evaluatie", orgaan=main.naam)
+        return self
+
+    @property
+    def hoofdorgaan(self) -> Orgaan | None:
+        """The body that decides: the stuurgroep, or else the first body."""
+        organen = self.werkwijze.organen
+        return next((o for o in organen if o.soort == "stuurgroep"), organen[0] if organen else None)
+
+    @property
+    def werkorgaan(self) -> Orgaan:
+        """The body that prepares: the coördinatieteam, a projectteam or werkgroep, or the main body."""
+        for soort in ("coordinatieteam", "projectteam", "werkgroep"):
+            found = next((o for o in self.werkwijze.organen if o.soort == soort), None)
+            if found:
+                return found
+        return self.hoofdorgaan  # type: ignore[return-value]
+
+    # --- computed figures: documents never do arithmetic in a template -----------------
+
+    @property
+    def ondertekenaars(self) -> list[Partij]:
+        return [p for p in self.partijen if p.ondertekent]
+
+    def minimum_partijen(self, fraction: Fraction) -> int:
+        """Smallest number of signing parties that reaches `fraction` (2/3 of 14 -> 10)."""
+        return math.ceil(fraction * len(self.ondertekenaars))
+
+    @property
+    def ondertekeningsdatum(self) -> dt.date | None:
+        return self.ondertekening.datum or self.looptijd.ingangsdatum
+
+    @property
+    def aandeel_plaatsingen(self) -> Fraction | None:
+        d = self.doelstellingen
+        if d.trajecten and d.duurzame_plaatsingen is not None:
+            return Fraction(d.duurzame_plaatsingen, d.trajecten)
+        return None
+
+    @property
+    def looptijd_jaren(self) -> Fraction | None:
+        start, end = self.looptijd.ingangsdatum, self.looptijd.einddatum
+        if start and end and end > start:
+            months = (end.year - start.year) * 12 + end.month - start.month + (end.day >= start.day - 1)
+            return Fraction(max(months, 1), 12)
+        return None
+
+    @property
+    def trajecten_per_jaar(self) -> int | None:
+        d = self.doelstellingen
+        if d.trajecten_per_jaar is not None:
+            return d.trajecten_per_jaar
+        years = self.looptijd_jaren
+        if d.trajecten is not None and years:
+            return round(d.trajecten / years)
+        return None
+
+    def orgaan(self, naam: str) -> Orgaan | None:
+        key = naam.casefold()
+        return next((o for o in self.werkwijze.organen if o.naam.casefold() == key), None)
+
+    def partij(self, naam: str) -> Partij | None:
+        key = party_key(naam)
+        return next((p for p in self.partijen if party_key(p.naam) == key), None)
+
+
+def party_key(name: str) -> str:
+    """'Gemeente Amsterdam', 'gemeente amsterdam' and 'Amsterdam' name the same party."""
+    key = " ".join(name.casefold().split())
+    return key.removeprefix("gemeente ")

@@ -1,0 +1,202 @@
+"""Starter region files for `convenant init`, generated from the model itself.
+
+Every field is written with its Dutch description and the format's guidance (Toelichting) as
+comments, so a project leader can fill the file in without the format beside them. The file
+is a valid concept from the start; `convenant validate --definitief` lists what is still open.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import textwrap
+import typing
+from fractions import Fraction
+from typing import Any
+
+import yaml
+from pydantic import BaseModel
+from pydantic.fields import FieldInfo
+
+from convenant_gen.model import Region
+from convenant_gen.reference import ReferenceRegion
+
+SCHEMA_FILE = "regio.schema.json"
+WIDTH = 92
+_WORDS = {Fraction(2, 3): "twee derde", Fraction(3, 4): "drie vierde"}
+
+
+def schema_json() -> str:
+    schema = Region.model_json_schema()
+    schema["title"] = "Regiobestand convenant 'Sterk door werk'"
+    return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+
+
+def starter_yaml(naam: str, centrumgemeente: str | None, ref: ReferenceRegion | None) -> str:
+    prefill: dict[str, Any] = {
+        "regio": {"naam": naam, "code": ref.code if ref else None, "centrumgemeente": centrumgemeente},
+    }
+    if ref:
+        prefill["partijen"] = [
+            {"naam": f"Gemeente {g}", "soort": "gemeente", "vertegenwoordiger": {"functie": "wethouder"}}
+            for g in ref.gemeenten
+        ]
+    elif centrumgemeente:
+        prefill["partijen"] = [
+            {"naam": f"Gemeente {centrumgemeente}", "soort": "gemeente", "vertegenwoordiger": {"functie": "wethouder"}}
+        ]
+    head = [
+        f"# yaml-language-server: $schema={SCHEMA_FILE}",
+        f"# Regionaal convenant 'Sterk door werk' en plan van aanpak Hoofdzaak Werk: {naam}",
+        "#",
+        "# Vul de velden in; regels met # zijn uitleg. Data schrijft u als 2022-01-01 of",
+        "# 1 januari 2022, ja/nee als ja of nee. Een leeg veld verschijnt in een concept als",
+        "# stippellijn. Controleer het bestand met:  convenant validate  (en --definitief",
+        "# als het convenant ter ondertekening gaat).",
+        "",
+    ]
+    lines = head + _fields(Region, prefill, 0)
+    return "\n".join(lines).rstrip() + "\n"
+
+
+def _comment(text: str, indent: int, prefix: str = "") -> list[str]:
+    pad = " " * indent + "# "
+    return textwrap.wrap(prefix + text, WIDTH, initial_indent=pad, subsequent_indent=pad)
+
+
+def _extra(info: FieldInfo) -> dict[str, Any]:
+    extra = info.json_schema_extra
+    return extra if isinstance(extra, dict) else {}
+
+
+def _fields(model: type[BaseModel], prefill: dict[str, Any], indent: int) -> list[str]:
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        extra = _extra(info)
+        if indent == 0:
+            out.append("")
+        if info.description:
+            out += _comment(info.description, indent)
+        if extra.get("toelichting"):
+            out += _comment(str(extra["toelichting"]), indent, "Toelichting: ")
+        out += _value(name, info, prefill.get(name), indent)
+    return out
+
+
+def _value(name: str, info: FieldInfo, given: Any, indent: int) -> list[str]:
+    pad = " " * indent
+    annotation = info.annotation
+    sub = _submodel(annotation)
+    is_list = typing.get_origin(annotation) is list
+    example = _extra(info).get("voorbeeld")
+    if is_list:
+        items = given if given is not None else _plain(info.get_default(call_default_factory=True))
+        if sub and items:
+            out = [f"{pad}{name}:"]
+            for item in items:
+                out += _item(sub, item, indent + 2)
+            return out + _reference(sub, indent)
+        if items:
+            return [f"{pad}{name}:"] + [f"{pad}  - {_scalar(v)}" for v in items]
+        out = [f"{pad}{name}: []"]
+        example_item = _item(sub, {}, 2, examples_only=True) if sub else []
+        if sub:
+            out += _reference(sub, indent)
+        if example_item:
+            out.append(f"{pad}#   bijvoorbeeld:")
+            out += [f"{pad}#{line[1:]}" if line.startswith(" ") else f"{pad}# {line}" for line in example_item]
+        elif example:
+            out.append(f"{pad}#   bijvoorbeeld:")
+            out += [f"{pad}#   - {_scalar(v)}" for v in example]
+        return out
+    if sub and not _is_optional(annotation):
+        default = info.get_default(call_default_factory=True)
+        base = default.model_dump() if isinstance(default, BaseModel) else {}
+        return [f"{pad}{name}:", *_fields(sub, {**base, **(given or {})}, indent + 2)]
+    value = given
+    if value is None and not info.is_required():
+        value = _plain(info.get_default(call_default_factory=True))
+    if value is None or (sub and not given):
+        hint = f"  # bijvoorbeeld: {_scalar(example)}" if example is not None else ""
+        return [f"{pad}{name}:{hint}"]
+    return [f"{pad}{name}: {_scalar(value)}"]
+
+
+def _reference(model: type[BaseModel], indent: int, depth: int = 1) -> list[str]:
+    """Commented list of every field of a list item, with its meaning and choices."""
+    pad = " " * indent
+    out = [f"{pad}# Velden per item:"] if depth == 1 else []
+    for name, info in model.model_fields.items():
+        choices = _choices(info.annotation)
+        text = info.description or ""
+        if choices:
+            text += f" (een van: {', '.join(choices)})"
+        out.append(f"{pad}#{'  ' * depth} {name}: {text}")
+        sub = _submodel(info.annotation)
+        if sub and typing.get_origin(info.annotation) is not list:
+            out += _reference(sub, indent, depth + 1)
+    return out
+
+
+def _choices(annotation: Any) -> list[str]:
+    if typing.get_origin(annotation) is typing.Literal:
+        return [str(a) for a in typing.get_args(annotation)]
+    for arg in typing.get_args(annotation):
+        found = _choices(arg)
+        if found:
+            return found
+    return []
+
+
+def _item(model: type[BaseModel], item: dict[str, Any], indent: int, examples_only: bool = False) -> list[str]:
+    out: list[str] = []
+    for name, info in model.model_fields.items():
+        value = item.get(name)
+        if value is None and examples_only:
+            value = _extra(info).get("voorbeeld")
+        if value is None or value == []:
+            continue
+        lead = "- " if not out else "  "
+        if isinstance(value, dict):
+            out.append(f"{' ' * indent}{lead}{name}:")
+            out += [f"{' ' * (indent + 4)}{k}: {_scalar(v)}" for k, v in value.items() if v is not None]
+        else:
+            out.append(f"{' ' * indent}{lead}{name}: {_scalar(value)}")
+    return out
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, BaseModel):
+        return value.model_dump(exclude_defaults=True)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    return value
+
+
+def _scalar(value: Any) -> str:
+    if isinstance(value, str) and value in ("2/3", "3/4"):
+        value = Fraction(value)
+    if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
+        return value
+    if isinstance(value, Fraction):
+        return _WORDS.get(value, f"{value.numerator}/{value.denominator}")
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, list):
+        return "[" + ", ".join(_scalar(v) for v in value) + "]"
+    text = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
+    return text.removesuffix("\n...").removesuffix("...").strip()
+
+
+def _is_optional(annotation: Any) -> bool:
+    return type(None) in typing.get_args(annotation)
+
+
+def _submodel(annotation: Any) -> type[BaseModel] | None:
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in typing.get_args(annotation):
+        found = _submodel(arg)
+        if found:
+            return found
+    return None

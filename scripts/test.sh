@@ -1,0 +1,18 @@
+#!/usr/bin/env bash
+# Installs everything the tests need (Python packages; LibreOffice and fonts from Debian) and
+# runs every test. Used by the README and by .ci/run; CI never skips the LibreOffice tests.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+need=()
+command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+command -v pdftotext >/dev/null || need+=(poppler-utils)
+fc-list 2>/dev/null | grep -qi carlito || need+=(fonts-crosextra-carlito)
+fc-list 2>/dev/null | grep -qi caladea || need+=(fonts-crosextra-caladea)
+fc-list 2>/dev/null | grep -qi "liberation sans" || need+=(fonts-liberation2)
+if [ ${#need[@]} -gt 0 ]; then
+  sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
+fi
+python3 -m pip install -q -e '.[test]' 2>&1 | grep -v -e '^WARNING' -e 'ignored: it is neither' || true
+python3 -m pytest -q -p no:cacheprovider "$@"

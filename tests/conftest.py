@@ -1,0 +1,53 @@
+from __future__ import annotations
+
+import shutil
+import textwrap
+from pathlib import Path
+
+import pytest
+from click.testing import CliRunner
+
+from convenant_gen.cli import cli
+
+ROOT = Path(__file__).resolve().parent.parent
+REGIONS = ROOT / "regions"
+EXAMPLES = sorted(REGIONS.glob("*.yaml"))
+
+MINIMAL = """\
+regio:
+  naam: Proefregio
+  centrumgemeente: Proefstad
+partijen:
+  - naam: Gemeente Proefstad
+    soort: gemeente
+"""
+
+
+@pytest.fixture
+def write(tmp_path: Path):
+    """Write a region file from dedented text; returns its path."""
+
+    def _write(text: str, name: str = "regio.yaml") -> Path:
+        path = tmp_path / name
+        path.write_text(textwrap.dedent(text), encoding="utf-8")
+        return path
+
+    return _write
+
+
+@pytest.fixture
+def run():
+    """Invoke the CLI as a user would; returns click's Result."""
+
+    def _run(*args: str, catch: bool = True):
+        return CliRunner().invoke(cli, [str(a) for a in args], catch_exceptions=catch)
+
+    return _run
+
+
+@pytest.fixture
+def examples(tmp_path: Path) -> Path:
+    """A copy of regions/ to work in."""
+    target = tmp_path / "regions"
+    shutil.copytree(REGIONS, target)
+    return target
