@@ -134,6 +134,61 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
 
 
 @cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--out",
+    "out",
+    default="output",
+    show_default=True,
+    type=click.Path(file_okay=False),
+    help="Map voor de documenten: <out>/<regio>/convenant-<regio>.docx.",
+)
+@click.option(
+    "--definitief",
+    is_flag=True,
+    help="Versie ter ondertekening: zonder conceptmarkering; weigert als er nog iets ontbreekt.",
+)
+@click.option(
+    "--templates",
+    "templates",
+    type=click.Path(file_okay=False, exists=True),
+    help="Map met eigen sjablonen (standaard templates/).",
+)
+@click.option(
+    "--datum", type=click.DateTime(["%Y-%m-%d"]), help="Datum op een concept (standaard vandaag, of SOURCE_DATE_EPOCH)."
+)
+def build(paths: tuple[str, ...], out: str, definitief: bool, templates: str | None, datum) -> None:
+    """Maak de Word-documenten van regiobestanden (standaard alle *.yaml in regions/).
+
+    Een regio met fouten houdt de andere niet tegen; de exitcode is dan 1.
+    """
+    from convenant_gen.build import build_region, templates_dir
+
+    files = region_files(paths)
+    if not files:
+        raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
+    folder = templates_dir(Path(templates) if templates else None)
+    failed = 0
+    for path in files:
+        outcome = build_region(
+            path, Path(out), templates=folder, definitief=definitief, datum=datum.date() if datum else None
+        )
+        if outcome.error:
+            failed += 1
+            click.echo(click.style(f"✗ {path}: niet gemaakt", fg="red", bold=True), err=True)
+            for line in outcome.error.splitlines():
+                click.echo(f"  {line}", err=True)
+        else:
+            click.echo(click.style(f"✓ {path}", fg="green") + " → " + ", ".join(map(str, outcome.written)))
+        for w in outcome.warnings:
+            click.echo(f"  {w}", err=True)
+    summary = f"{len(files) - failed} van {len(files)} regio('s) gemaakt" + (f", {failed} mislukt" if failed else "")
+    click.echo(click.style(summary, fg="red" if failed else "green", bold=True))
+    if failed:
+        sys.exit(1)
+
+
+@cli.command(context_settings=CONTEXT)
 @click.argument("naam")
 @click.option("--centrumgemeente", help="Centrumgemeente, als de regio niet in de landelijke lijst staat.")
 @click.option(

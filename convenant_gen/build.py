@@ -1,0 +1,86 @@
+"""Regions -> documents. One failing region never stops the others."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from convenant_gen.errors import ConvenantError, Finding, InputError
+
+DOCUMENTS = {"convenant": "convenant.docx"}
+DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+
+
+@dataclass
+class Outcome:
+    source: Path
+    written: list[Path] = field(default_factory=list)
+    warnings: list[Finding] = field(default_factory=list)
+    error: str | None = None
+
+
+def build_date() -> dt.date:
+    """The concept date: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch and epoch.isdigit():
+        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
+    return dt.date.today()
+
+
+def templates_dir(given: Path | None = None) -> Path:
+    if given is not None:
+        return given
+    local = Path("templates")
+    return local if (local / "convenant.docx").exists() else DEFAULT_TEMPLATES
+
+
+def build_region(
+    source: Path,
+    out: Path,
+    *,
+    templates: Path,
+    definitief: bool = False,
+    datum: dt.date | None = None,
+    documents: tuple[str, ...] = ("convenant",),
+) -> Outcome:
+    """Validate, render every document, then write them; nothing is written on failure."""
+    from convenant_gen.context import build_context
+    from convenant_gen.render import render_document
+    from convenant_gen.validate import load_region
+    from convenant_gen.write import write_atomic
+
+    outcome = Outcome(source)
+    try:
+        loaded = load_region(source, definitief)
+        outcome.warnings = loaded.warnings
+        region = loaded.region
+        context = build_context(region, definitief=definitief, datum=datum or build_date())
+        slug = source.stem
+        rendered = []
+        for name in documents:
+            props = {
+                "title": f"{_TITLES[name]} arbeidsmarktregio {region.regio.naam}",
+                "subject": _SUBJECTS[name],
+                "keywords": f"{region.regio.naam}; {'definitief' if definitief else 'concept'}",
+                "category": region.regio.naam,
+            }
+            data = render_document(templates / DOCUMENTS[name], context, props)
+            rendered.append((out / slug / f"{name}-{slug}.docx", data))
+        for target, data in rendered:
+            write_atomic(target, data)
+            outcome.written.append(target)
+    except InputError as e:
+        outcome.error = str(e)
+        outcome.warnings = [f for f in e.findings if f.severity == "waarschuwing"]
+    except ConvenantError as e:
+        outcome.error = str(e)
+    return outcome
+
+
+_TITLES = {"convenant": "Regionaal convenant ‘Sterk door werk’", "plan": "Plan van aanpak Hoofdzaak Werk"}
+_SUBJECTS = {
+    "convenant": "Naar duurzaam werk voor mensen met een psychische kwetsbaarheid",
+    "plan": "Plan van aanpak Hoofdzaak Werk",
+}

@@ -1,0 +1,59 @@
+"""Region -> the plain dict templates see. Field names stay the model's Dutch keys; computed
+figures (quorums, shares, totals, groups) are added here so no template does arithmetic."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from convenant_gen.model import SOORT_KOPPEN, Region
+
+
+def build_context(region: Region, *, definitief: bool = False, datum: dt.date | None = None) -> dict[str, Any]:
+    ctx: dict[str, Any] = region.model_dump(mode="python")
+    ctx["aanpassing"]["meerderheid"] = region.aanpassing.meerderheid
+    ctx["aanpassing"]["schriftelijk_akkoord"] = region.aanpassing.schriftelijk_akkoord
+    ctx["toetreding"]["meerderheid"] = region.toetreding.meerderheid
+    ondertekenaars = [p.model_dump() for p in region.ondertekenaars]
+    groups = []
+    for soort, kop in SOORT_KOPPEN.items():
+        members = [p for p in ondertekenaars if p["soort"] == soort]
+        if members:
+            groups.append({"soort": soort, "kop": kop, "partijen": members})
+    organen = [{**o.model_dump(), "lidwoord": _article(o.naam)} for o in region.werkwijze.organen]
+    ctx["werkwijze"]["organen"] = organen
+    main, work = region.hoofdorgaan, region.werkorgaan
+    evaluatie_orgaan = region.orgaan(region.evaluatie.orgaan or "") or main
+    soorten = {o.soort for o in region.werkwijze.organen}
+    menskracht_totaal = sum(m.uren_per_week for m in region.financien.menskracht)
+    ctx.update(
+        concept=not definitief,
+        status="definitief" if definitief else "concept",
+        concept_datum=datum,
+        ondertekenaars=ondertekenaars,
+        handtekeninggroepen=groups,
+        ondertekeningsdatum=region.ondertekeningsdatum,
+        quorum={
+            "aanpassing": region.minimum_partijen(region.aanpassing.meerderheid),
+            "schriftelijk_akkoord": region.minimum_partijen(region.aanpassing.schriftelijk_akkoord),
+            "toetreding": region.minimum_partijen(region.toetreding.meerderheid),
+            "partijen": len(ondertekenaars),
+        },
+        hoofdorgaan=main.naam if main else None,
+        werkorgaan=work.naam if work else None,
+        evaluatie_eerste_bijeenkomst=evaluatie_orgaan.eerste_bijeenkomst if evaluatie_orgaan else None,
+        standaard_organen={"stuurgroep", "coordinatieteam"} <= soorten,
+        aandeel_plaatsingen=region.aandeel_plaatsingen,
+        trajecten_per_jaar=region.trajecten_per_jaar,
+        menskracht_totaal=menskracht_totaal,
+        meewerkende_partijen=[p.model_dump() for p in region.partijen if not p.ondertekent],
+        titel="Regionaal convenant ‘Sterk door werk 2021-2024 - Naar duurzaam werk voor mensen met "
+        "een psychische kwetsbaarheid’",
+    )
+    return ctx
+
+
+def _article(name: str) -> str:
+    from convenant_gen.formatting import lidwoord
+
+    return lidwoord(name).split()[0]

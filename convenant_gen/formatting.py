@@ -1,0 +1,187 @@
+"""Dutch formatting for documents, as Jinja filters. None renders as a dotted line (concept)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Any
+
+from babel.dates import format_date
+from babel.numbers import format_currency, format_decimal
+
+LOCALE = "nl_NL"
+OPEN = "…………………"  # what a concept shows for a value that is not filled in yet
+
+_ONES = [
+    "nul",
+    "een",
+    "twee",
+    "drie",
+    "vier",
+    "vijf",
+    "zes",
+    "zeven",
+    "acht",
+    "negen",
+    "tien",
+    "elf",
+    "twaalf",
+    "dertien",
+    "veertien",
+    "vijftien",
+    "zestien",
+    "zeventien",
+    "achttien",
+    "negentien",
+    "twintig",
+]
+_PARTS = {
+    2: "helft",
+    3: "derde",
+    4: "vierde",
+    5: "vijfde",
+    6: "zesde",
+    7: "zevende",
+    8: "achtste",
+    9: "negende",
+    10: "tiende",
+    100: "honderdste",
+}
+
+
+def _open(fn: Callable[..., str]) -> Callable[..., str]:
+    def wrapper(value: Any, *args: Any, **kwargs: Any) -> str:
+        return OPEN if value is None else fn(value, *args, **kwargs)
+
+    wrapper.__name__ = fn.__name__
+    wrapper.__doc__ = fn.__doc__
+    return wrapper
+
+
+@_open
+def datum(value: dt.date) -> str:
+    """1 januari 2022"""
+    return format_date(value, "d MMMM y", locale=LOCALE)
+
+
+@_open
+def maand(value: dt.date) -> str:
+    """maart 2022"""
+    return format_date(value, "MMMM y", locale=LOCALE)
+
+
+@_open
+def getal(value: float | int | Decimal) -> str:
+    """5.875; 2,5"""
+    return format_decimal(value, format="#,##0.##", locale=LOCALE)
+
+
+@_open
+def bedrag(value: float | int | Decimal) -> str:
+    """€ 11.325 (whole euros); € 11.325,50 when there are cents"""
+    whole = float(value) == int(value)
+    pattern = "¤ #,##0" if whole else "¤ #,##0.00"
+    return format_currency(value, "EUR", format=pattern, locale=LOCALE, currency_digits=False)
+
+
+@_open
+def procent(value: Fraction | float) -> str:
+    """40 procent"""
+    return f"{format_decimal(round(float(value) * 100, 1), format='#,##0.#', locale=LOCALE)} procent"
+
+
+def woord(value: int) -> str:
+    """Numbers up to twenty in words (twee), larger ones as digits (5.875)."""
+    return _ONES[value] if 0 <= value <= 20 else getal(value)
+
+
+@_open
+def breuk(value: Fraction | str) -> str:
+    """twee derde, drie vierde; one as 'alle', one half as 'de helft'"""
+    f = Fraction(value)
+    if f == 1:
+        return "alle"
+    if f == Fraction(1, 2):
+        return "de helft"
+    if f.denominator in _PARTS and 0 < f.numerator <= 20:
+        part = "helft" if f.denominator == 2 else _PARTS[f.denominator]
+        return f"{woord(f.numerator)} {part}"
+    return f"{f.numerator}/{f.denominator}"
+
+
+@_open
+def voud(value: int) -> str:
+    """3 -> drievoud; 13 -> dertienvoud; 1 -> enkelvoud"""
+    if value == 1:
+        return "enkelvoud"
+    return f"{_ONES[value]}voud" if 1 < value <= 20 else f"{value}-voud"
+
+
+@_open
+def maanden(value: int) -> str:
+    """2 -> twee maanden; 1 -> één maand"""
+    return "één maand" if value == 1 else f"{woord(value)} maanden"
+
+
+@_open
+def keer(value: int) -> str:
+    """3 -> drie keer; 1 -> één keer"""
+    return "één keer" if value == 1 else f"{woord(value)} keer"
+
+
+def opsomming(items: Iterable[Any], laatste: str = "en") -> str:
+    """['A', 'B', 'C'] -> 'A, B en C'"""
+    words = [str(i) for i in items if i is not None]
+    if not words:
+        return OPEN
+    if len(words) == 1:
+        return words[0]
+    return f"{', '.join(words[:-1])} {laatste} {words[-1]}"
+
+
+def lidwoord(naam: str) -> str:
+    """The body's name with its article: 'het coördinatieteam', 'de stuurgroep'."""
+    if naam is None:
+        return OPEN
+    last = naam.split()[-1].lower() if naam.split() else ""
+    het = last.endswith(("team", "je", "overleg", "platform", "netwerk", "bestuur", "orgaan"))
+    return f"{'het' if het else 'de'} {naam}"
+
+
+def hoofdletter(text: str) -> str:
+    """First letter upper case: 'het projectteam' -> 'Het projectteam'."""
+    return text[:1].upper() + text[1:] if text else text
+
+
+def bereik(value: Any) -> str:
+    """A range: '25 tot 50', or '50' when both ends are equal."""
+    if value is None:
+        return OPEN
+    van, tot = (value["van"], value["tot"]) if isinstance(value, dict) else (value.van, value.tot)
+    return getal(van) if van == tot else f"{getal(van)} tot {getal(tot)}"
+
+
+def of_open(value: Any) -> Any:
+    """The value, or a dotted line when it is not filled in."""
+    return OPEN if value in (None, "", []) else value
+
+
+FILTERS: dict[str, Callable[..., Any]] = {
+    "datum": datum,
+    "maand": maand,
+    "getal": getal,
+    "bedrag": bedrag,
+    "procent": procent,
+    "breuk": breuk,
+    "voud": voud,
+    "maanden": maanden,
+    "keer": keer,
+    "woord": woord,
+    "opsomming": opsomming,
+    "lidwoord": lidwoord,
+    "hoofdletter": hoofdletter,
+    "bereik": bereik,
+    "of_open": of_open,
+}
