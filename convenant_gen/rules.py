@@ -241,8 +241,10 @@ def check_complete(r: Region) -> Iterator[Issue]:
     if r.ondertekeningsdatum is None:
         yield Issue(("ondertekening", "datum"), "ontbreekt (of looptijd.ingangsdatum)")
     for i, o in enumerate(r.werkwijze.organen):
-        if o.soort == "stuurgroep" and o.vergaderingen_per_jaar is None:
-            yield Issue(("werkwijze", "organen", i, "vergaderingen_per_jaar"), "ontbreekt voor de stuurgroep")
+        if o.soort == "stuurgroep":
+            for field in ("vergaderingen_per_jaar", "wanneer"):
+                if getattr(o, field) is None:
+                    yield Issue(("werkwijze", "organen", i, field), f"ontbreekt voor {o.naam}")
         if o.soort in ("stuurgroep", "coordinatieteam"):
             if o.eerste_bijeenkomst is None:
                 yield Issue(("werkwijze", "organen", i, "eerste_bijeenkomst"), "ontbreekt")

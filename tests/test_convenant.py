@@ -1,0 +1,366 @@
+"""The covenant as built: sections, standard passages, values in Dutch, signature page, safety."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+import shutil
+import zipfile
+from pathlib import Path
+
+import docx
+import pytest
+
+from convenant_gen.build import build_region
+from tests.conftest import MINIMAL, REGIONS, ROOT
+from tests.docs import all_text, headings, paragraphs
+
+SEED = ROOT.parent / "shared" / "seeds" / "003_fa61978072d6916c.txt"
+TEMPLATES = ROOT / "templates"
+DAY = dt.date(2026, 11, 23)
+
+SECTIONS = [
+    "Aanleiding",
+    "Missie en doel",
+    "Speerpunten",
+    "Wat willen we bereiken? Doelstellingen",
+    "Primaire doelgroep",
+    "Secundaire doelgroepen",
+    "Activiteitenplan",
+    "Samenwerkende partijen",
+    "Looptijd",
+    "Algemene uitgangspunten",
+    "Werkwijze en uitvoering",
+    "Financiële middelen en menskracht",
+    "Communicatie",
+    "Privacy",
+    "Aanpassing convenant",
+    "Toetreding andere partijen",
+    "Evaluatie en monitoring",
+    "Niet nakomen van afspraken",
+    "Vervolg",
+    "Ondertekening",
+    "Bijlagen bij het convenant",
+    "Bijlage 1. Samenwerkende partijen",
+]
+
+
+def build(source: Path, out: Path, **kw) -> Path:
+    outcome = build_region(source, out, templates=kw.pop("templates", TEMPLATES), datum=DAY, **kw)
+    assert outcome.error is None, outcome.error
+    return outcome.written[0]
+
+
+@pytest.fixture(scope="module")
+def amsterdam(tmp_path_factory) -> Path:
+    return build(REGIONS / "groot-amsterdam.yaml", tmp_path_factory.mktemp("out"))
+
+
+def test_sections_in_the_formats_order(amsterdam):
+    found = headings(amsterdam)
+    assert found[: len(SECTIONS)] == SECTIONS
+    assert found[-1].startswith("Bijlage 2. Achtergrondinformatie bij het convenant")
+    assert "arbeidsmarktregio Groot-Amsterdam" in found[-1]
+
+
+FORMAT_HEADINGS = {
+    "Aanleiding",
+    "Missie en doel",
+    "Speerpunten",
+    "Wat willen we bereiken? Doelstellingen",
+    "Primaire doelgroep",
+    "Secundaire doelgroepen",
+    "Activiteitenplan",
+    "Samenwerkende partijen",
+    "Looptijd",
+    "Algemene uitgangspunten",
+    "Werkwijze en uitvoering",
+    "Stuurgroep",
+    "Coördinatieteam en eventuele werkgroepen",
+    "Financiële middelen en menskracht",
+    "Communicatie",
+    "Privacy",
+    "Aanpassing convenant",
+    "Toetreding andere partijen",
+    "Evaluatie en monitoring",
+    "Niet nakomen van afspraken",
+    "Vervolg",
+    "Bijlagen bij het convenant",
+    "Bijlage",
+    "30 procent minder kans op betaald werk",
+    "Investeren in re-integratie loont",
+    "Complicerende factoren",
+    "Kansen op werk nauwelijks verbeterd",
+    "Stigma",
+    "Werkgevers informeren en ondersteunen",
+    "Zelfstigma",
+    "Preventie van uitval",
+    "Zorgen over de jongere generatie",
+    "Convenanten",
+    "Belemmeringen voor werkgevers",
+    "Veel maatschappelijke baten",
+    "Een nieuw landelijk convenant",
+    "Focus op concrete resultaten",
+    "In de arbeidsmarktregio",
+}
+# Standard text that follows a Toelichting block without a heading in between.
+AFTER_TOELICHTING = (
+    "De concrete doelstelling van arbeidsmarktregio",
+    "Er wordt een stuurgroep ingericht",
+    "Het coördinatieteam bespreekt",
+    "De kosten van de",
+    "Centrumgemeente",
+    "Voor het halen",
+)
+# Sentences whose wording depends on the region's choices, checked by value tests instead.
+CHOICES = (
+    "·",
+    "Aldus overeengekomen",
+    "[Naam, functie",
+    "1. Samenwerkende",
+    "2. Achtergrond",
+    "Voor het halen",
+    "[Concrete afspraken",
+    "Er wordt een stuurgroep ingericht",
+    "De kosten van de",
+)
+PLACEHOLDER = re.compile(r"(?:\b(?:de|het) )?\[[^\]]*\]")
+
+
+def _standard_fragments() -> list[str]:
+    """The format's covenant text (section 4 and its annex) without the Toelichting blocks, cut
+    at every [placeholder] into literal fragments that must appear in the covenant as written."""
+    lines = SEED.read_text(encoding="utf-8").splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("Regionaal convenant ‘Sterk door werk 2021-2024"))
+    end = next(i for i, l in enumerate(lines) if l.startswith("5. Toolbox"))
+    fragments, toelichting = [], False
+    for raw in lines[start + 2 : end]:
+        line = raw.strip()
+        if not line:
+            continue
+        if line.startswith("Toelichting"):
+            toelichting = True
+            continue
+        if line in FORMAT_HEADINGS or line.startswith(AFTER_TOELICHTING):
+            toelichting = False
+        if toelichting or line in FORMAT_HEADINGS or line.startswith(CHOICES):
+            continue
+        for piece in PLACEHOLDER.split(re.sub(r"^\d\. ", "", line)):
+            piece = piece.strip(" .,:")
+            if len(piece) > 25:
+                fragments.append(piece)
+    return fragments
+
+
+def _as_format_names(text: str, main: str, work: str | None) -> str:
+    """The format calls the bodies 'stuurgroep' and 'coördinatieteam'; a region names its own."""
+    from convenant_gen.formatting import hoofdletter, lidwoord
+
+    for name, standard in ((main, "stuurgroep"), (work, "coördinatieteam")):
+        if name and name != standard:
+            text = text.replace(hoofdletter(lidwoord(name)), hoofdletter(lidwoord(standard)))
+            text = text.replace(lidwoord(name), lidwoord(standard)).replace(
+                f"{name}bijeenkomst", f"{standard}bijeenkomst"
+            )
+    return text
+
+
+@pytest.mark.parametrize("slug", ["groot-amsterdam", "holland-rijnland", "achterhoek"])
+def test_every_standard_passage_of_the_format_is_there(slug, tmp_path):
+    from convenant_gen.validate import load_region
+
+    region = load_region(REGIONS / f"{slug}.yaml").region
+    path = build(REGIONS / f"{slug}.yaml", tmp_path)
+    has_work = any(o.soort == "coordinatieteam" for o in region.werkwijze.organen)
+    text = _as_format_names(
+        re.sub(r"\s+", " ", all_text(path)), region.hoofdorgaan.naam, region.werkorgaan.naam if has_work else None
+    )
+    fragments = _standard_fragments()
+    assert len(fragments) > 70
+    if not has_work:  # seed 000 has no coördinatieteam: its passage has nothing to describe
+        fragments = [
+            f
+            for f in fragments
+            if not f.startswith(("Het coördinatieteam bespreekt", "Tijdens deze eerste bijeenkomst wordt"))
+        ]
+    missing = [f for f in fragments if f not in text]
+    assert missing == []
+
+
+def test_no_toelichting_and_no_leftover_tags(amsterdam):
+    text = all_text(amsterdam)
+    assert "Toelichting" not in text
+    assert "{{" not in text and "{%" not in text and "[naam]" not in text
+
+
+def test_groot_amsterdam_values_in_dutch(amsterdam):
+    text = re.sub(r"\s+", " ", all_text(amsterdam))
+    for expected in [
+        "Dit convenant treedt in werking vanaf de datum van ondertekening op 1 januari 2022 en geldt tot 31 december 2023.",
+        "om voor 31 december 2023 100 trajecten te hebben afgerond, resulterend in 40 duurzame plaatsingen",
+        "Van de trajecten zijn er 25 tot 40 voor de doelgroep CMD.",
+        "25 tot 50 nieuwe werkgevers",
+        "Uiterlijk twee maanden voor het aflopen van de convenantperiode",
+        "Het projectteam komt zes keer per jaar bij elkaar, en wel in de even maanden (tweemaandelijks).",
+        "De eerste projectteambijeenkomst vindt plaats in januari 2022",
+        "De klankbordgroep komt vier keer per jaar bij elkaar.",
+        "met een twee derde meerderheid zijn vastgesteld en minimaal twee derde van alle convenantpartijen zich",
+        "Bij 13 ondertekenaars betekent dit: ten minste 9 stemmen in het projectteam",
+        "Bij 13 ondertekenaars moeten dus ten minste 9 partijen instemmen.",
+        "voorbereid door het projectteam",
+        "Centrumgemeente Amsterdam fungeert als kassier.",
+        "Aldus overeengekomen te Amsterdam op 1 januari 2022, in dertienvoud getekend,",
+        "in het projectteam of de klankbordgroep onderling afspraken",
+        "In de eerste bijeenkomst van het projectteam in januari 2022 wordt afgesproken",
+        "De kosten van de projectleider worden gefinancierd uit de projectvergoeding vanuit het landelijke project Hoofdzaak Werk.",
+        "oplopend tot 100 in 2024",
+    ]:
+        assert expected in text, expected
+
+
+def test_signature_page_has_every_party_and_role_of_seed_000(amsterdam):
+    d = docx.Document(str(amsterdam))
+    blocks = [t for t in d.tables if t.rows[0].cells[-1].text == "vertegenwoordigd door"]
+    names = [b.rows[0].cells[0].text.rstrip(",") for b in blocks]
+    assert names == [
+        "Arkin/Roads",
+        "GGZ inGeest",
+        "Gemeente Aalsmeer",
+        "Gemeente Amstelveen",
+        "Gemeente Amsterdam",
+        "Gemeente De Ronde Venen",
+        "Gemeente Diemen",
+        "Gemeente Haarlemmermeer",
+        "Gemeente Ouder-Amstel",
+        "Gemeente Uithoorn",
+        "UWV",
+        "Werkgeversservicepunt Groot Amsterdam",
+        "Zilveren Kruis Achmea",
+    ]
+    functions = {b.rows[0].cells[0].text.rstrip(","): b.rows[2].cells[1].text for b in blocks}
+    assert functions["Gemeente Diemen"] == "wethouder"
+    assert functions["UWV"].startswith("……")  # unknown in a concept: dotted line
+    groups = [p.text for p in d.paragraphs if p.style.name == "Heading 3"]
+    assert groups == ["Ggz-instellingen", "Gemeenten", "UWV", "Werkgeversservicepunten", "Zorgverzekeraars"]
+    for block in blocks:  # never split: every row cantSplit, all but the last keep with next
+        for row in block.rows:
+            assert row._tr.trPr.find(docx.oxml.ns.qn("w:cantSplit")) is not None
+        for row in block.rows[:-1]:
+            assert all(p.paragraph_format.keep_with_next for c in row.cells for p in c.paragraphs)
+
+
+def test_annex_lists_all_parties(amsterdam):
+    d = docx.Document(str(amsterdam))
+    annex = next(t for t in d.tables if t.rows[0].cells[0].text == "Organisatie")
+    assert len(annex.rows) == 14
+    assert annex.rows[5].cells[3].text == "centrumgemeente en kassier; levert de projectleider"
+
+
+def test_concept_is_marked_with_date_definitief_is_not(tmp_path):
+    concept = build(REGIONS / "holland-rijnland.yaml", tmp_path / "c")
+    header = docx.Document(str(concept)).sections[0].header
+    assert "CONCEPT – 23 november 2026 – niet ter ondertekening" in [p.text for p in header.paragraphs]
+    source = tmp_path / "hr.yaml"
+    text = (REGIONS / "holland-rijnland.yaml").read_text(encoding="utf-8")
+    text = text.replace("      functie: wethouder\n", "      naam: A. Jansen\n      functie: wethouder\n")
+    source.write_text(text, encoding="utf-8")
+    final = build(source, tmp_path / "d", definitief=True)
+    assert "CONCEPT" not in all_text(final)
+
+
+def test_definitief_refuses_incomplete_region(tmp_path):
+    outcome = build_region(REGIONS / "groot-amsterdam.yaml", tmp_path, templates=TEMPLATES, definitief=True)
+    assert outcome.written == [] and not list(tmp_path.rglob("*.docx"))
+    assert "Arkin/Roads ondertekent, maar de naam van de vertegenwoordiger ontbreekt" in outcome.error
+
+
+def test_document_properties(amsterdam):
+    core = docx.Document(str(amsterdam)).core_properties
+    assert core.title == "Regionaal convenant ‘Sterk door werk’ arbeidsmarktregio Groot-Amsterdam"
+    assert core.subject == "Naar duurzaam werk voor mensen met een psychische kwetsbaarheid"
+    assert core.category == "Groot-Amsterdam"
+    assert core.author == "" and "python-docx" not in (core.comments or "")
+
+
+def test_real_word_document_structure(amsterdam):
+    d = docx.Document(str(amsterdam))
+    styles = {p.style.name for p in d.paragraphs}
+    assert {"Title", "Heading 1", "Heading 2", "List Number", "List Bullet"} <= styles
+    footer = d.sections[0].footer._element.xml
+    assert "PAGE" in footer and "NUMPAGES" in footer
+    assert "Groot-Amsterdam" in d.sections[0].header.paragraphs[0].text
+    fonts = d.styles.element.xml
+    assert 'w:ascii="Calibri"' in fonts and 'w:ascii="Cambria"' in fonts
+
+
+def test_same_input_gives_identical_bytes(tmp_path):
+    a = build(REGIONS / "achterhoek.yaml", tmp_path / "a")
+    b = build(REGIONS / "achterhoek.yaml", tmp_path / "b")
+    assert a.read_bytes() == b.read_bytes()
+    with zipfile.ZipFile(a) as z:
+        assert {i.date_time for i in z.infolist()} == {(1980, 1, 1, 0, 0, 0)}
+
+
+def test_user_text_is_data(write, tmp_path):
+    nasty = "Zorg & Welzijn <b>{{ regio.naam }}</b> {% if x %}'\"é€😀"
+    import yaml
+
+    path = write(MINIMAL + yaml.safe_dump({"doelgroepen": {"primair": [nasty]}}, allow_unicode=True))
+    out = build(path, tmp_path / "out")
+    assert nasty in paragraphs(out)
+
+
+def test_template_naming_unknown_field_fails_with_names(tmp_path):
+    from docx import Document
+
+    broken = tmp_path / "tpl"
+    broken.mkdir()
+    d = Document(str(TEMPLATES / "convenant.docx"))
+    d.add_paragraph("{{ regio.kassier }}")
+    d.save(str(broken / "convenant.docx"))
+    out = tmp_path / "out"
+    outcome = build_region(REGIONS / "achterhoek.yaml", out, templates=broken, datum=DAY)
+    assert outcome.error == (
+        "sjabloon convenant.docx: het sjabloon gebruikt het veld 'kassier', maar dat "
+        "bestaat niet (zie convenant schema)"
+    )
+    assert not out.exists() or not list(out.rglob("*"))
+
+
+def test_sandbox_blocks_python_internals(tmp_path):
+    from docx import Document
+
+    broken = tmp_path / "tpl"
+    broken.mkdir()
+    d = Document(str(TEMPLATES / "convenant.docx"))
+    d.add_paragraph("{{ regio.__class__.__mro__ }}")
+    d.save(str(broken / "convenant.docx"))
+    outcome = build_region(REGIONS / "achterhoek.yaml", tmp_path / "o", templates=broken, datum=DAY)
+    assert outcome.error and "sjabloon convenant.docx" in outcome.error
+
+
+def test_failed_build_leaves_previous_file_untouched(tmp_path, monkeypatch):
+    target = build(REGIONS / "achterhoek.yaml", tmp_path)
+    before = target.read_bytes()
+    import convenant_gen.write as w
+
+    def crash(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(w.os, "fsync", crash)
+    outcome = build_region(REGIONS / "achterhoek.yaml", tmp_path, templates=TEMPLATES, datum=dt.date(2027, 1, 1))
+    assert outcome.error and "kan" in outcome.error
+    assert target.read_bytes() == before
+    assert [p.name for p in target.parent.iterdir()] == [target.name]
+
+
+def test_build_cli(run, examples, tmp_path, monkeypatch):
+    monkeypatch.chdir(examples.parent)
+    shutil.copytree(TEMPLATES, examples.parent / "templates")
+    (examples / "kapot.yaml").write_text("regio:\n  naam: X\n", encoding="utf-8")
+    result = run("build", "--datum", "2026-11-23")
+    assert result.exit_code == 1
+    assert "3 van 4 regio('s) gemaakt, 1 mislukt" in result.output
+    assert "kapot.yaml:1:1: regio.centrumgemeente: ontbreekt" in result.output
+    assert (examples.parent / "output" / "groot-amsterdam" / "convenant-groot-amsterdam.docx").exists()
+    assert not (examples.parent / "output" / "kapot").exists()
