@@ -157,7 +157,11 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
 @click.option(
     "--datum", type=click.DateTime(["%Y-%m-%d"]), help="Datum op een concept (standaard vandaag, of SOURCE_DATE_EPOCH)."
 )
-def build(paths: tuple[str, ...], out: str, definitief: bool, templates: str | None, datum) -> None:
+@click.option("--pdf", "pdf", is_flag=True, help="Maak ook een PDF naast elk document (LibreOffice).")
+@click.option("--pdfa", is_flag=True, help="Maak PDF/A-2 voor archivering (impliceert --pdf).")
+def build(
+    paths: tuple[str, ...], out: str, definitief: bool, templates: str | None, datum, pdf: bool, pdfa: bool
+) -> None:
     """Maak de Word-documenten van regiobestanden (standaard alle *.yaml in regions/).
 
     Een regio met fouten houdt de andere niet tegen; de exitcode is dan 1.
@@ -169,6 +173,7 @@ def build(paths: tuple[str, ...], out: str, definitief: bool, templates: str | N
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
     folder = templates_dir(Path(templates) if templates else None)
     failed = 0
+    written: list[Path] = []
     for path in files:
         outcome = build_region(
             path, Path(out), templates=folder, definitief=definitief, datum=datum.date() if datum else None
@@ -179,9 +184,15 @@ def build(paths: tuple[str, ...], out: str, definitief: bool, templates: str | N
             for line in outcome.error.splitlines():
                 click.echo(f"  {line}", err=True)
         else:
+            written += outcome.written
             click.echo(click.style(f"✓ {path}", fg="green") + " → " + ", ".join(map(str, outcome.written)))
         for w in outcome.warnings:
             click.echo(f"  {w}", err=True)
+    if (pdf or pdfa) and written:
+        from convenant_gen.pdf import convert
+
+        made = convert(written, pdfa=pdfa)
+        click.echo(f"{len(made)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
     summary = f"{len(files) - failed} van {len(files)} regio('s) gemaakt" + (f", {failed} mislukt" if failed else "")
     click.echo(click.style(summary, fg="red" if failed else "green", bold=True))
     if failed:

@@ -1,0 +1,84 @@
+"""Documents opened by a real client: LibreOffice headless converts every example covenant,
+and no signature block straddles a page break. CI installs LibreOffice; these never skip."""
+
+from __future__ import annotations
+
+import datetime as dt
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from convenant_gen.build import build_region
+from convenant_gen.pdf import convert, page_count
+from tests.conftest import EXAMPLES, ROOT
+
+TEMPLATES = ROOT / "templates"
+
+
+def pages_text(pdf: Path) -> list[str]:
+    out = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
+    return out.split("\f")[:-1] if out.endswith("\f") else out.split("\f")
+
+
+def straddling_blocks(pages: list[str]) -> list[int]:
+    """Pages of the signature section where a block starts but its signature line is elsewhere."""
+    bad, in_section = [], False
+    for number, text in enumerate(pages, 1):
+        if "Ondertekening" in text and "Plaats en datum" in text:
+            in_section = True
+        if "Bijlagen bij het convenant" in text:
+            in_section = False
+        if in_section and text.count("vertegenwoordigd door") != text.count("Handtekening:"):
+            bad.append(number)
+    return bad
+
+
+def test_straddle_check_can_fail():
+    block = "X, vertegenwoordigd door\nNaam:\nFunctie:\nPlaats en datum:\n"
+    pages = ["Ondertekening\n" + block + "Handtekening:\n" + block, "Handtekening:\n"]
+    assert straddling_blocks(pages) == [1, 2]
+
+
+@pytest.fixture(scope="module")
+def pdfs(tmp_path_factory) -> dict[str, Path]:
+    out = tmp_path_factory.mktemp("pdf")
+    docs = []
+    for source in EXAMPLES:
+        outcome = build_region(source, out, templates=TEMPLATES, datum=dt.date(2026, 11, 23))
+        assert outcome.error is None, outcome.error
+        docs += outcome.written
+    return {p.stem: p for p in convert(docs, out / "pdf")}
+
+
+def test_every_example_converts(pdfs):
+    assert sorted(pdfs) == [f"convenant-{p.stem}" for p in EXAMPLES]
+    for pdf in pdfs.values():
+        assert page_count(pdf) >= 10
+
+
+@pytest.mark.parametrize("slug", [p.stem for p in EXAMPLES])
+def test_no_signature_block_straddles_a_page(pdfs, slug):
+    pages = pages_text(pdfs[f"convenant-{slug}"])
+    assert any("Handtekening:" in p for p in pages)
+    assert straddling_blocks(pages) == []
+
+
+def test_pdf_shows_dutch_values_and_page_numbers(pdfs):
+    pages = pages_text(pdfs["convenant-groot-amsterdam"])
+    text = " ".join(" ".join(p.split()) for p in pages)
+    assert "1 januari 2022" in text and "31 december 2023" in text
+    assert f"pagina 1 van {len(pages)}" in text
+    assert f"pagina {len(pages)} van {len(pages)}" in text
+    assert "CONCEPT – 23 november 2026" in text
+
+
+def test_broken_document_is_reported_not_silently_skipped(tmp_path):
+    from convenant_gen.pdf import PdfFailed
+
+    for name, data in (("kapot.docx", b"dit is geen docx"), ("leeg.docx", b"")):
+        bad = tmp_path / name
+        bad.write_bytes(data)
+        with pytest.raises(PdfFailed, match=f"geen PDF gemaakt van {name}"):
+            convert([bad], tmp_path / "pdf")
+        assert not (tmp_path / "pdf" / f"{bad.stem}.pdf").exists()
