@@ -15,7 +15,7 @@ from convenant_gen.build import build_region
 from tests.conftest import MINIMAL, REGIONS, ROOT
 from tests.docs import all_text, headings, paragraphs
 
-SEED = ROOT.parent / "shared" / "seeds" / "003_fa61978072d6916c.txt"
+SEED = ROOT / "tests" / "data" / "format-sterk-door-werk.txt"  # seed 003, the national format
 TEMPLATES = ROOT / "templates"
 DAY = dt.date(2026, 11, 23)
 
