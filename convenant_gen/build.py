@@ -9,7 +9,8 @@ from pathlib import Path
 
 from convenant_gen.errors import ConvenantError, Finding, InputError
 
-DOCUMENTS = {"convenant": "convenant.docx"}
+DOCUMENTS = {"convenant": "convenant.docx", "plan": "plan-van-aanpak.docx"}
+OUTPUT_NAMES = {"convenant": "convenant", "plan": "plan-van-aanpak"}
 DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
 
 
@@ -43,13 +44,13 @@ def build_region(
     templates: Path,
     definitief: bool = False,
     datum: dt.date | None = None,
-    documents: tuple[str, ...] = ("convenant",),
+    documents: tuple[str, ...] = ("convenant", "plan"),
 ) -> Outcome:
     """Validate, render every document, then write them; nothing is written on failure."""
     from convenant_gen.context import build_context
     from convenant_gen.render import render_document
     from convenant_gen.validate import load_region
-    from convenant_gen.write import write_atomic
+    from convenant_gen.write import write_all_atomic
 
     outcome = Outcome(source)
     try:
@@ -67,10 +68,9 @@ def build_region(
                 "category": region.regio.naam,
             }
             data = render_document(templates / DOCUMENTS[name], context, props)
-            rendered.append((out / slug / f"{name}-{slug}.docx", data))
-        for target, data in rendered:
-            write_atomic(target, data)
-            outcome.written.append(target)
+            rendered.append((out / slug / f"{OUTPUT_NAMES[name]}-{slug}.docx", data))
+        write_all_atomic(rendered)
+        outcome.written = [target for target, _ in rendered]
     except InputError as e:
         outcome.error = str(e)
         outcome.warnings = [f for f in e.findings if f.severity == "waarschuwing"]

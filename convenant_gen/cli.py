@@ -157,10 +157,18 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
 @click.option(
     "--datum", type=click.DateTime(["%Y-%m-%d"]), help="Datum op een concept (standaard vandaag, of SOURCE_DATE_EPOCH)."
 )
+@click.option(
+    "--doc",
+    "doc",
+    type=click.Choice(["convenant", "plan", "alle"]),
+    default="alle",
+    show_default=True,
+    help="Welk document: het convenant, het plan van aanpak of alle.",
+)
 @click.option("--pdf", "pdf", is_flag=True, help="Maak ook een PDF naast elk document (LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="Maak PDF/A-2 voor archivering (impliceert --pdf).")
 def build(
-    paths: tuple[str, ...], out: str, definitief: bool, templates: str | None, datum, pdf: bool, pdfa: bool
+    paths: tuple[str, ...], out: str, definitief: bool, templates: str | None, datum, doc: str, pdf: bool, pdfa: bool
 ) -> None:
     """Maak de Word-documenten van regiobestanden (standaard alle *.yaml in regions/).
 
@@ -176,7 +184,12 @@ def build(
     written: list[Path] = []
     for path in files:
         outcome = build_region(
-            path, Path(out), templates=folder, definitief=definitief, datum=datum.date() if datum else None
+            path,
+            Path(out),
+            templates=folder,
+            definitief=definitief,
+            datum=datum.date() if datum else None,
+            documents=("convenant", "plan") if doc == "alle" else (doc,),
         )
         if outcome.error:
             failed += 1

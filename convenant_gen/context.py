@@ -47,6 +47,14 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         trajecten_per_jaar=region.trajecten_per_jaar,
         menskracht_totaal=menskracht_totaal,
         meewerkende_partijen=[p.model_dump() for p in region.partijen if not p.ondertekent],
+        capaciteit_totaal=region.capaciteit_uren,
+        verwachte_einddatum=region.verwachte_einddatum,
+        ips=_ips(region),
+        mijlpalen_aantal=len(region.plan_van_aanpak.mijlpalen),
+        mijlpalen_binnen_looptijd=region.mijlpalen_tot(region.looptijd.einddatum)
+        if region.looptijd.einddatum
+        else None,
+        mijlpalen_per_jaar=_per_year(region),
         titel="Regionaal convenant ‘Sterk door werk 2021-2024 - Naar duurzaam werk voor mensen met "
         "een psychische kwetsbaarheid’",
     )
@@ -57,3 +65,17 @@ def _article(name: str) -> str:
     from convenant_gen.formatting import lidwoord
 
     return lidwoord(name).split()[0]
+
+
+def _ips(region: Region) -> dict[str, Any]:
+    f = region.plan_van_aanpak.financiering
+    groups = {name: {**getattr(f, name).model_dump(), "totaal": getattr(f, name).totaal} for name in ("epa", "cmd")}
+    return {**groups, "trajecten": f.epa.trajecten + f.cmd.trajecten, "totaal": region.ips_totaal}
+
+
+def _per_year(region: Region) -> list[dict[str, int]]:
+    years: dict[int, int] = {}
+    for m in region.plan_van_aanpak.mijlpalen:
+        if m.datum:
+            years[m.datum.year] = years.get(m.datum.year, 0) + 1
+    return [{"jaar": y, "aantal": n} for y, n in sorted(years.items())]

@@ -164,8 +164,11 @@ def bereik(value: Any) -> str:
 
 
 def of_open(value: Any) -> Any:
-    """The value, or a dotted line when it is not filled in."""
-    return OPEN if value in (None, "", []) else value
+    """The value, or a dotted line when it is not filled in; an empty list becomes a list with
+    one dotted line, so a loop over it shows one open line instead of nothing."""
+    if isinstance(value, list | tuple):
+        return list(value) or [OPEN]
+    return OPEN if value in (None, "") else value
 
 
 FILTERS: dict[str, Callable[..., Any]] = {

@@ -635,13 +635,23 @@ class Mijlpaal(Model):
     aantal: Aantal | None = veld(None, "Het getal van de mijlpaal (trajecten, werkgevers)", voorbeeld=50)
 
 
-class EpaTrajecten(Model):
+class _Ips:
+    trajecten: int
+    tarief: int
+
+    @property
+    def totaal(self) -> int:
+        """Subsidy for all trajecten of this target group, in euros."""
+        return self.trajecten * self.tarief
+
+
+class EpaTrajecten(_Ips, Model):
     trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de EPA-doelgroep")
     tarief: Annotated[int, Field(ge=0)] = veld(11325, "Subsidie per traject in euro (subsidieregeling IPS: € 11.325)")
     maanden: int = veld(36, "Duur van een traject in maanden", ge=1, le=120)
 
 
-class CmdTrajecten(Model):
+class CmdTrajecten(_Ips, Model):
     trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de CMD-doelgroep")
     tarief: Annotated[int, Field(ge=0)] = veld(8000, "Subsidie per traject in euro (subsidieregeling IPS: € 8.000)")
     maanden: int = veld(24, "Duur van een traject in maanden", ge=1, le=120)
@@ -796,6 +806,25 @@ class Region(Model):
         if d.trajecten is not None and years:
             return round(d.trajecten / years)
         return None
+
+    @property
+    def capaciteit_uren(self) -> float:
+        """Hours a week: every party's menskracht plus the projectleiding."""
+        parties = sum(m.uren_per_week for m in self.financien.menskracht)
+        return parties + (self.werkwijze.projectleiding.uren_per_week or 0)
+
+    @property
+    def ips_totaal(self) -> int:
+        f = self.plan_van_aanpak.financiering
+        return f.epa.totaal + f.cmd.totaal
+
+    @property
+    def verwachte_einddatum(self) -> dt.date | None:
+        return self.plan_van_aanpak.verwachte_einddatum or self.looptijd.einddatum
+
+    def mijlpalen_tot(self, datum: dt.date) -> int:
+        """Number of milestones due on or before `datum`."""
+        return sum(1 for m in self.plan_van_aanpak.mijlpalen if m.datum and m.datum <= datum)
 
     def orgaan(self, naam: str) -> Orgaan | None:
         key = naam.casefold()

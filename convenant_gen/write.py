@@ -38,6 +38,33 @@ def write_atomic(target: Path, data: bytes) -> None:
         raise
 
 
+def write_all_atomic(files: list[tuple[Path, bytes]]) -> None:
+    """Write several files so that either all are replaced or none: every temporary file is
+    written and synced first, then they are renamed into place."""
+    staged: list[tuple[str, Path]] = []
+    try:
+        for target, data in files:
+            target.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            staged.append((tmp, target))
+            with os.fdopen(fd, "wb") as f:
+                f.write(data)
+                f.flush()
+                os.fsync(f.fileno())
+            os.chmod(tmp, 0o644)
+    except BaseException as e:
+        for tmp, _ in staged:
+            try:
+                os.unlink(tmp)
+            except FileNotFoundError:
+                pass
+        if isinstance(e, OSError):
+            raise WriteFailed(f"kan {files[len(staged) - 1][0]} niet schrijven: {e.strerror}") from None
+        raise
+    for tmp, target in staged:
+        os.replace(tmp, target)
+
+
 def normalize_zip(data: bytes) -> bytes:
     """Rewrite a .docx/.xlsx zip with fixed timestamps and attributes, in the same order."""
     out = io.BytesIO()

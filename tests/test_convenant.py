@@ -131,8 +131,8 @@ def _standard_fragments() -> list[str]:
     """The format's covenant text (section 4 and its annex) without the Toelichting blocks, cut
     at every [placeholder] into literal fragments that must appear in the covenant as written."""
     lines = SEED.read_text(encoding="utf-8").splitlines()
-    start = next(i for i, l in enumerate(lines) if l.startswith("Regionaal convenant ‘Sterk door werk 2021-2024"))
-    end = next(i for i, l in enumerate(lines) if l.startswith("5. Toolbox"))
+    start = next(i for i, line in enumerate(lines) if line.startswith("Regionaal convenant ‘Sterk door werk 2021-2024"))
+    end = next(i for i, line in enumerate(lines) if line.startswith("5. Toolbox"))
     fragments, toelichting = [], False
     for raw in lines[start + 2 : end]:
         line = raw.strip()
@@ -340,8 +340,9 @@ def test_sandbox_blocks_python_internals(tmp_path):
 
 
 def test_failed_build_leaves_previous_file_untouched(tmp_path, monkeypatch):
-    target = build(REGIONS / "achterhoek.yaml", tmp_path)
-    before = target.read_bytes()
+    outcome = build_region(REGIONS / "achterhoek.yaml", tmp_path, templates=TEMPLATES, datum=DAY)
+    before = {p: p.read_bytes() for p in outcome.written}
+    target = outcome.written[0]
     import convenant_gen.write as w
 
     def crash(*a, **k):
@@ -350,8 +351,9 @@ def test_failed_build_leaves_previous_file_untouched(tmp_path, monkeypatch):
     monkeypatch.setattr(w.os, "fsync", crash)
     outcome = build_region(REGIONS / "achterhoek.yaml", tmp_path, templates=TEMPLATES, datum=dt.date(2027, 1, 1))
     assert outcome.error and "kan" in outcome.error
-    assert target.read_bytes() == before
-    assert [p.name for p in target.parent.iterdir()] == [target.name]
+    assert outcome.written == []
+    assert {p: p.read_bytes() for p in before} == before  # both documents: all or nothing
+    assert sorted(p.name for p in target.parent.iterdir()) == sorted(p.name for p in before)
 
 
 def test_build_cli(run, examples, tmp_path, monkeypatch):
