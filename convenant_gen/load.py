@@ -13,6 +13,9 @@ import yaml
 
 from convenant_gen.errors import Finding, YamlSyntaxError
 
+# libyaml when PyYAML has it (same nodes and marks, ~10x faster scanning), else pure Python.
+Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 MAX_BYTES = 1_000_000
 MAX_NODES = 100_000
 
@@ -37,7 +40,7 @@ class _Budget:
 
 
 class _Builder:
-    def __init__(self, file: str, loader: yaml.SafeLoader):
+    def __init__(self, file: str, loader: Any):
         self.file = file
         self.loader = loader
         self.positions: Positions = {}
@@ -142,7 +145,7 @@ def load_yaml(path: Path | str, text: bytes | None = None) -> tuple[dict, Positi
             "het bestand is geen UTF-8; sla het op als UTF-8 (in Kladblok: Opslaan als, Codering UTF-8)",
         ) from None
     try:
-        loader = yaml.SafeLoader(source)
+        loader = Loader(source)
     except yaml.reader.ReaderError as e:
         raise _refuse(
             path,
@@ -158,7 +161,7 @@ def load_yaml(path: Path | str, text: bytes | None = None) -> tuple[dict, Positi
         except yaml.MarkedYAMLError as e:
             mark = e.problem_mark or e.context_mark
             line, column = (mark.line + 1, mark.column + 1) if mark else (0, 0)
-            raise _refuse(path, line, column, _yaml_message(e)) from None
+            raise _refuse(path, line, column, _yaml_message(e, source)) from None
         except yaml.YAMLError as e:  # reader errors: control characters and the like
             raise _refuse(path, 0, 0, f"geen geldige YAML: {e}") from None
         except RecursionError:
@@ -192,26 +195,43 @@ def load_yaml(path: Path | str, text: bytes | None = None) -> tuple[dict, Positi
     return data, builder.positions
 
 
-_PROBLEMS = {
-    "found character '\\t' that cannot start any token": "tab gevonden; gebruik spaties om in te springen",
-    "mapping values are not allowed here": "onverwachte dubbele punt; zet tekst met een ':' tussen aanhalingstekens",
-    "could not find expected ':'": "dubbele punt ontbreekt na de sleutel, of een regel springt verkeerd in",
-    "found undefined alias": "verwijzing (*naam) naar een anker dat niet bestaat",
-    "expected <block end>, but found '-'": "een lijstregel ('- ') springt anders in dan de regels erboven",
-    "expected a single document in the stream": "het bestand bevat meer dan één document (---); houd één regio per bestand",
-}
+# Phrases of PyYAML's and libyaml's messages (they word them differently) -> Dutch.
+_PROBLEMS = [
+    ("'\\t'", "tab gevonden; gebruik spaties om in te springen"),
+    ("mapping values are not allowed", "onverwachte dubbele punt; zet tekst met een ':' tussen aanhalingstekens"),
+    ("expected ':'", "dubbele punt ontbreekt na de sleutel, of een regel springt verkeerd in"),
+    ("did not find expected key", "een regel springt verkeerd in, of een dubbele punt ontbreekt"),
+    ("undefined alias", "verwijzing (*naam) naar een anker dat niet bestaat"),
+    ("found '-'", "een lijstregel ('- ') springt anders in dan de regels erboven"),
+    ("single document", "het bestand bevat meer dan één document (---); houd één regio per bestand"),
+    ("but found another document", "het bestand bevat meer dan één document (---); houd één regio per bestand"),
+    ("expected ',' or ']'", "aanhalingsteken of haakje niet gesloten"),
+    ("expected ',' or '}'", "aanhalingsteken of haakje niet gesloten"),
+    ("unexpected end", "aanhalingsteken of haakje niet gesloten"),
+    ("<stream end>", "aanhalingsteken of haakje niet gesloten"),
+    ("end of stream", "aanhalingsteken of haakje niet gesloten"),
+    ("cannot start any token", "een teken dat hier niet mag (een tab of een teken als @ of ` aan het begin)"),
+    ("special characters are not allowed", "het bestand bevat een teken dat niet is toegestaan"),
+    ("unacceptable character", "het bestand bevat een teken dat niet is toegestaan"),
+]
 
 
-def _yaml_message(e: yaml.MarkedYAMLError) -> str:
-    problem = (e.problem or "").strip()
-    for english, dutch in _PROBLEMS.items():
-        if problem.startswith(english) or english in (e.context or ""):
+def _yaml_message(e: yaml.MarkedYAMLError, source: str) -> str:
+    text = f"{e.problem or ''} {e.context or ''}"
+    mark = e.problem_mark
+    if mark is not None and "cannot start any token" in text:
+        text += _char_at(source, mark)
+    for phrase, dutch in _PROBLEMS:
+        if phrase in text:
             return f"geen geldige YAML: {dutch}"
-    if "unexpected end" in problem or "<stream end>" in problem:
-        return "geen geldige YAML: aanhalingsteken of haakje niet gesloten"
-    if "special characters are not allowed" in problem or "unacceptable character" in problem:
-        return "geen geldige YAML: het bestand bevat een teken dat niet is toegestaan"
     return (
         "geen geldige YAML; controleer hier het inspringen, de dubbele punten en de "
-        f"aanhalingstekens (technisch: {problem or e.context})"
+        f"aanhalingstekens (technisch: {text.strip()})"
     )
+
+
+def _char_at(source: str, mark: Any) -> str:
+    lines = source.splitlines()
+    if 0 <= mark.line < len(lines) and 0 <= mark.column < len(lines[mark.line]):
+        return " '\\t'" if lines[mark.line][mark.column] == "\t" else ""
+    return ""
