@@ -7,6 +7,7 @@ the user unless --debug is given. Heavy modules are imported inside the commands
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -165,55 +166,126 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
     show_default=True,
     help="Welk document: het convenant, het plan van aanpak of alle.",
 )
+@click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Aantal parallelle processen (standaard: alle kernen).")
+@click.option("--force", is_flag=True, help="Maak alles opnieuw, ook regio's die niet zijn veranderd.")
+@click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en overzicht; alleen fouten.")
 @click.option("--pdf", "pdf", is_flag=True, help="Maak ook een PDF naast elk document (LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="Maak PDF/A-2 voor archivering (impliceert --pdf).")
 def build(
-    paths: tuple[str, ...], out: str, definitief: bool, templates: str | None, datum, doc: str, pdf: bool, pdfa: bool
+    paths: tuple[str, ...],
+    out: str,
+    definitief: bool,
+    templates: str | None,
+    datum,
+    doc: str,
+    jobs: int | None,
+    force: bool,
+    quiet: bool,
+    pdf: bool,
+    pdfa: bool,
 ) -> None:
     """Maak de Word-documenten van regiobestanden (standaard alle *.yaml in regions/).
 
     Een regio met fouten houdt de andere niet tegen; de exitcode is dan 1.
     """
-    from convenant_gen.build import build_region, templates_dir
+    from convenant_gen.batch import run_batch
+    from convenant_gen.build import build_date, templates_dir
 
     files = region_files(paths)
     if not files:
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
     folder = templates_dir(Path(templates) if templates else None)
-    failed = 0
-    written: list[Path] = []
-    for path in files:
-        outcome = build_region(
-            path,
+    documents = ("convenant", "plan") if doc == "alle" else (doc,)
+    with _Reporter(len(files), quiet) as report:
+        results = run_batch(
+            files,
             Path(out),
             templates=folder,
             definitief=definitief,
-            datum=datum.date() if datum else None,
-            documents=("convenant", "plan") if doc == "alle" else (doc,),
+            datum=datum.date() if datum else build_date(),
+            documents=documents,
+            jobs=jobs,
+            force=force,
+            on_result=report.result,
         )
-        if outcome.error:
-            failed += 1
-            click.echo(click.style(f"✗ {path}: niet gemaakt", fg="red", bold=True), err=True)
-            for line in outcome.error.splitlines():
-                click.echo(f"  {line}", err=True)
-        else:
-            written += outcome.written
-            click.echo(click.style(f"✓ {path}", fg="green") + " → " + ", ".join(map(str, outcome.written)))
-        for w in outcome.warnings:
-            click.echo(f"  {w}", err=True)
+    failed = [r for r in results if r.status == "mislukt"]
+    if not quiet:
+        _summary(results)
+    written = [d for r in results if r.status == "gemaakt" for d in r.documents]
     if (pdf or pdfa) and written:
         from convenant_gen.pdf import convert
 
-        made = convert(written, pdfa=pdfa)
-        click.echo(f"{len(made)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
-    summary = f"{len(files) - failed} van {len(files)} regio('s) gemaakt" + (f", {failed} mislukt" if failed else "")
-    click.echo(click.style(summary, fg="red" if failed else "green", bold=True))
+        made = convert(written, pdfa=pdfa, workers=jobs or os.cpu_count() or 1)
+        if not quiet:
+            click.echo(f"{len(made)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
     if failed:
         sys.exit(1)
 
 
+class _Reporter:
+    """A progress bar on a terminal, plain lines otherwise, nothing with --quiet; errors always."""
+
+    def __init__(self, total: int, quiet: bool):
+        self.total, self.quiet, self.done = total, quiet, 0
+        self.progress = None
+
+    def __enter__(self) -> _Reporter:
+        if not self.quiet and sys.stdout.isatty():
+            from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+            self.progress = Progress(TextColumn("regio's"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+            self.progress.start()
+            self.task = self.progress.add_task("", total=self.total)
+        return self
+
+    def result(self, r) -> None:
+        self.done += 1
+        if r.status == "mislukt":
+            message = f"✗ {r.source}: niet gemaakt\n" + "\n".join(f"  {line}" for line in (r.error or "").splitlines())
+            (
+                self.progress.console.print(message, markup=False, highlight=False)
+                if self.progress
+                else click.echo(click.style(message, fg="red"), err=True)
+            )
+        elif not self.quiet and not self.progress:
+            click.echo(f"[{self.done}/{self.total}] {r.source}: {r.status}")
+        if self.progress:
+            self.progress.advance(self.task)
+
+    def __exit__(self, *exc) -> None:
+        if self.progress:
+            self.progress.stop()
+
+
+def _summary(results) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    table = Table(title="Resultaat", title_justify="left")
+    for column in ("regio", "status", "documenten", "waarschuwingen", "fouten"):
+        table.add_column(column, justify="right" if column in ("documenten", "waarschuwingen", "fouten") else "left")
+    colours = {"gemaakt": "green", "ongewijzigd": "cyan", "mislukt": "red"}
+    for r in results:
+        errors = len((r.error or "").splitlines()) if r.error else 0
+        table.add_row(
+            r.source.stem,
+            f"[{colours[r.status]}]{r.status}[/]",
+            str(len(r.documents)),
+            str(len(r.warnings)),
+            str(errors),
+        )
+    counts = {s: sum(1 for r in results if r.status == s) for s in colours}
+    console = Console(highlight=False, soft_wrap=True)
+    console.print(table)
+    console.print(
+        f"{counts['gemaakt']} gemaakt, {counts['ongewijzigd']} ongewijzigd, {counts['mislukt']} mislukt "
+        f"van {len(results)} regio('s)"
+    )
+
+
 @cli.command(context_settings=CONTEXT)
-@click.argument("naam")
+@click.argument("naam", required=False)
+@click.option("--alle", is_flag=True, help="Maak een startbestand voor elke arbeidsmarktregio die er nog geen heeft.")
 @click.option("--centrumgemeente", help="Centrumgemeente, als de regio niet in de landelijke lijst staat.")
 @click.option(
     "--map",
@@ -223,36 +295,54 @@ def build(
     type=click.Path(file_okay=False),
     help="Map waarin het regiobestand komt.",
 )
-def init(naam: str, centrumgemeente: str | None, folder: str) -> None:
+def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str) -> None:
     """Maak een nieuw regiobestand NAAM met alle velden en de uitleg van de format.
 
     Voor een van de 35 arbeidsmarktregio's worden de centrumgemeente en de gemeenten als
-    partijen alvast ingevuld. Een bestaand bestand wordt nooit overschreven.
+    partijen alvast ingevuld. Een bestaand bestand wordt nooit overschreven. Met --alle komt er
+    een concept voor elke arbeidsmarktregio zonder bestand (bron: CBS, indeling 2023).
     """
     from convenant_gen import reference, scaffold
     from convenant_gen.write import write_atomic
 
-    ref = reference.find(naam)
-    slug = ref.slug if ref else reference.slugify(naam)
-    if not slug:
-        raise click.UsageError(f"'{naam}' is geen bruikbare regionaam")
-    target = Path(folder) / f"{slug}.yaml"
-    if target.exists():
-        raise ConvenantError(
-            f"{target} bestaat al; het wordt niet overschreven. "
-            "Verwijder of hernoem het bestand als u opnieuw wilt beginnen."
-        )
-    centrum = centrumgemeente or (ref.centrumgemeente if ref else None)
-    if centrum is None:
-        raise click.UsageError(
-            f"'{naam}' staat niet in de lijst van 35 arbeidsmarktregio's; geef de "
-            "centrumgemeente op met --centrumgemeente"
-        )
-    write_atomic(
-        target, scaffold.starter_yaml(ref.naam if ref and not centrumgemeente else naam, centrum, ref).encode()
-    )
+    if alle == bool(naam):
+        raise click.UsageError("geef de naam van één regio, of --alle")
+    targets = []
+    if alle:
+        existing = {reference.slugify(p.stem) for p in Path(folder).glob("*.yaml")}
+        targets = [
+            (r.naam, r, r.centrumgemeente)
+            for r in reference.regions()
+            if r.slug not in existing and reference.slugify(r.naam) not in existing
+        ]
+    else:
+        ref = reference.find(naam)
+        centrum = centrumgemeente or (ref.centrumgemeente if ref else None)
+        if centrum is None:
+            raise click.UsageError(
+                f"'{naam}' staat niet in de lijst van 35 arbeidsmarktregio's; geef de "
+                "centrumgemeente op met --centrumgemeente"
+            )
+        targets = [(ref.naam if ref and not centrumgemeente else naam, ref, centrum)]
+    for name, ref, centrum in targets:
+        slug = ref.slug if ref else reference.slugify(name)
+        if not slug:
+            raise click.UsageError(f"'{name}' is geen bruikbare regionaam")
+        target = Path(folder) / f"{slug}.yaml"
+        if target.exists():
+            raise ConvenantError(
+                f"{target} bestaat al; het wordt niet overschreven. "
+                "Verwijder of hernoem het bestand als u opnieuw wilt beginnen."
+            )
+        write_atomic(target, scaffold.starter_yaml(name, centrum, ref).encode())
+        click.echo(f"{target} aangemaakt")
     write_atomic(Path(folder) / scaffold.SCHEMA_FILE, scaffold.schema_json().encode())
-    click.echo(f"{target} aangemaakt. Vul het in en controleer het met: convenant validate {target}")
+    if alle:
+        click.echo(f"{len(targets)} startbestand(en) gemaakt; {reference.SOURCE}")
+    else:
+        click.echo(
+            f"Vul het in en controleer het met: convenant validate {Path(folder) / (targets[0][1].slug if targets[0][1] else reference.slugify(targets[0][0]))}.yaml"
+        )
 
 
 @cli.command(context_settings=CONTEXT)

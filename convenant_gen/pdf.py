@@ -32,11 +32,26 @@ def soffice() -> str:
 
 
 def convert(
-    documents: list[Path], out_dir: Path | None = None, *, pdfa: bool = False, timeout: float | None = None
+    documents: list[Path],
+    out_dir: Path | None = None,
+    *,
+    pdfa: bool = False,
+    timeout: float | None = None,
+    workers: int = 1,
 ) -> list[Path]:
-    """Convert documents with one LibreOffice run; returns the PDFs, or raises naming the failures."""
+    """Convert documents with one LibreOffice run per worker, each with its own profile, in
+    parallel; returns the PDFs in input order, or raises naming the documents that failed."""
     if not documents:
         return []
+    workers = max(1, min(workers, len(documents)))
+    if workers > 1:
+        from concurrent.futures import ThreadPoolExecutor
+
+        chunks = [documents[i::workers] for i in range(workers)]
+        with ThreadPoolExecutor(workers) as pool:
+            done = list(pool.map(lambda chunk: convert(chunk, out_dir, pdfa=pdfa, timeout=timeout), chunks))
+        by_stem = {(p.parent, p.stem): p for chunk in done for p in chunk}
+        return [by_stem[(out_dir or d.parent, d.stem)] for d in documents]
     not_word = [d.name for d in documents if not _is_word(d)]
     if not_word:  # LibreOffice would 'convert' them as plain text and exit 0
         raise PdfFailed(f"geen PDF gemaakt van {', '.join(not_word)} (geen Word-document)")

@@ -362,7 +362,7 @@ def test_build_cli(run, examples, tmp_path, monkeypatch):
     (examples / "kapot.yaml").write_text("regio:\n  naam: X\n", encoding="utf-8")
     result = run("build", "--datum", "2026-11-23")
     assert result.exit_code == 1
-    assert "3 van 4 regio('s) gemaakt, 1 mislukt" in result.output
+    assert "3 gemaakt, 0 ongewijzigd, 1 mislukt van 4 regio('s)" in result.output
     assert "kapot.yaml:1:1: regio.centrumgemeente: ontbreekt" in result.output
     assert (examples.parent / "output" / "groot-amsterdam" / "convenant-groot-amsterdam.docx").exists()
     assert not (examples.parent / "output" / "kapot").exists()

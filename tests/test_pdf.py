@@ -83,3 +83,22 @@ def test_broken_document_is_reported_not_silently_skipped(tmp_path):
         with pytest.raises(PdfFailed, match=f"geen PDF gemaakt van {name}"):
             convert([bad], tmp_path / "pdf")
         assert not (tmp_path / "pdf" / f"{bad.stem}.pdf").exists()
+
+
+def test_parallel_workers_each_convert_their_share(tmp_path):
+    docs = []
+    for source in EXAMPLES:
+        outcome = build_region(source, tmp_path, templates=TEMPLATES, datum=dt.date(2026, 11, 23))
+        docs += outcome.written
+    pdfs = convert(docs, workers=2)
+    assert [p.stem for p in pdfs] == [d.stem for d in docs]
+    assert all(p.parent == d.parent and page_count(p) >= 2 for p, d in zip(pdfs, docs, strict=True))
+
+
+def test_missing_libreoffice_gives_the_install_command(monkeypatch, tmp_path):
+    import convenant_gen.pdf as pdf
+
+    monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
+    doc = build_region(EXAMPLES[0], tmp_path, templates=TEMPLATES, datum=dt.date(2026, 11, 23)).written[0]
+    with pytest.raises(pdf.PdfFailed, match="apt-get install --no-install-recommends libreoffice-writer-nogui"):
+        convert([doc])
