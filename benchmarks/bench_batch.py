@@ -160,7 +160,7 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="convenant-bench-") as tmp:
         work = Path(tmp)
         regions35 = make_regions(work / "r35", 35)
-        regions350 = make_regions(work / "r350", 350)
+        make_regions(work / "r350", 350)
         out = work / "out"
         common = ("--templates", TEMPLATES, "--datum", "2026-11-23", "-q")
 
