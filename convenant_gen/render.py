@@ -43,47 +43,39 @@ class CompiledTemplate:
     """A .docx template parsed, patched and compiled once; rendered many times.
 
     This is docxtpl's own pipeline (patch_xml, render_xml_part, fix_tables, docPr ids) split in
-    a compile stage and a render stage, writing the rendered parts straight into the template's
+    a prepare stage and a render stage, writing the rendered parts straight into the template's
     zip instead of round-tripping the whole document through python-docx for every region.
+    The prepared parts (JSON) and Jinja's bytecode are cached on disk by the template's SHA-256,
+    so a new process needs neither docxtpl's loader nor the compiler for a known template.
     """
 
     def __init__(self, path: Path):
-        from docxtpl import DocxTemplate
-        from lxml import etree
+        import hashlib
+
+        import jinja2
+
+        from convenant_gen import __version__
 
         self.name = path.name
         self.source = path.read_bytes()
-        self.tpl = DocxTemplate(io.BytesIO(self.source))
-        self.tpl.render_init()
-        env = jinja_env()
-        self.parts: dict[str, Any] = {}
-        self.sources: dict[str, str] = {}
-        body = self.tpl.patch_xml(self.tpl.get_xml())
-        self._compile("word/document.xml", body, env)
-        for uri in (self.tpl.HEADER_URI, self.tpl.FOOTER_URI):
-            for _, part in self.tpl.get_headers_footers(uri):
-                xml = self.tpl.patch_xml(self.tpl.get_part_xml(part))
-                self._compile(str(part.partname).lstrip("/"), xml, env)
-        root = self.tpl.docx._element
-        body_el = root.body
-        marker = etree.Element(_SENTINEL)
-        root.replace(body_el, marker)
-        outer = etree.tostring(root, encoding="unicode")
-        root.replace(marker, body_el)
-        self.prefix, self.suffix = outer.split(f"<{_SENTINEL}/>")
+        self.key = hashlib.sha256(self.source + f"{__version__}/{jinja2.__version__}".encode()).hexdigest()
+        prepared = _read_cache(self.key) or _write_cache(self.key, _prepare(self.source))
+        self.sources: dict[str, str] = prepared["parts"]
+        self.prefix, self.suffix = prepared["prefix"], prepared["suffix"]
         with zipfile.ZipFile(io.BytesIO(self.source)) as z:
             self.entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
         self.core = dict(self.entries).get("docProps/core.xml")
+        _LOADING[self.key] = self.sources
+        self.needs_table_fix = any("{%tc" in xml or "{% tc" in xml for xml in self.sources.values())
+        self.parts = {name: self._compile(name) for name in self.sources}
 
-    def _compile(self, name: str, xml: str, env: Any) -> None:
+    def _compile(self, name: str) -> Any:
         from jinja2 import TemplateError
 
-        xml = re.sub(r"<w:p([ >])", r"\n<w:p\1", xml)
-        self.sources[name] = xml
         try:
-            self.parts[name] = env.from_string(xml)
+            return template_env().get_template(f"{self.key}/{name}")
         except TemplateError as e:
-            raise TemplateProblem(self.name, _template_error(e, xml)) from None
+            raise TemplateProblem(self.name, _template_error(e, self.sources[name])) from None
 
     def render(self, context: dict[str, Any], properties: dict[str, str]) -> bytes:
         from jinja2 import TemplateError, UndefinedError
@@ -99,9 +91,17 @@ class CompiledTemplate:
                 raise TemplateProblem(self.name, _template_error(e, self.sources[name])) from None
             xml = re.sub(r"\n<w:p([ >])", r"<w:p\1", xml)
             xml = xml.replace("{_{", "{{").replace("}_}", "}}").replace("{_%", "{%").replace("%_}", "%}")
-            xml = self.tpl.resolve_listing(xml)
+            if any(c in xml for c in "\n\t\a\f"):  # line, tab, paragraph and page breaks in values
+                from docxtpl import DocxTemplate
+
+                xml = DocxTemplate.resolve_listing(None, xml)
             if name == "word/document.xml":
-                tree = self.tpl.fix_tables(xml)
+                if self.needs_table_fix:
+                    from docxtpl import DocxTemplate
+
+                    tree = DocxTemplate.fix_tables(None, xml)
+                else:
+                    tree = etree.fromstring(xml, etree.XMLParser(recover=True, huge_tree=True))
                 for n, elt in enumerate(tree.xpath("//wp:docPr", namespaces=_NSMAP), start=1001):
                     elt.attrib["id"] = str(n)
                 xml = self.prefix + etree.tostring(tree, encoding="unicode") + self.suffix
@@ -117,6 +117,92 @@ class CompiledTemplate:
                 info.create_system = 0
                 z.writestr(info, rendered.get(name, data), compresslevel=6)
         return out.getvalue()
+
+
+def _prepare(source: bytes) -> dict[str, Any]:
+    """docxtpl's preparation: the body and every header and footer, with Word's split tags
+    repaired (patch_xml), plus the document.xml around the body."""
+    from docxtpl import DocxTemplate
+    from lxml import etree
+
+    tpl = DocxTemplate(io.BytesIO(source))
+    tpl.render_init()
+    parts = {"word/document.xml": tpl.patch_xml(tpl.get_xml())}
+    for uri in (tpl.HEADER_URI, tpl.FOOTER_URI):
+        for _, part in tpl.get_headers_footers(uri):
+            parts[str(part.partname).lstrip("/")] = tpl.patch_xml(tpl.get_part_xml(part))
+    parts = {name: re.sub(r"<w:p([ >])", r"\n<w:p\1", xml) for name, xml in parts.items()}
+    root = tpl.docx._element
+    body = root.body
+    marker = etree.Element(_SENTINEL)
+    root.replace(body, marker)
+    prefix, suffix = etree.tostring(root, encoding="unicode").split(f"<{_SENTINEL}/>")
+    root.replace(marker, body)
+    return {"parts": parts, "prefix": prefix, "suffix": suffix}
+
+
+def cache_dir() -> Path:
+    """CONVENANT_CACHE, else $XDG_CACHE_HOME/convenant, else ~/.cache/convenant."""
+    import os
+
+    if os.environ.get("CONVENANT_CACHE"):
+        return Path(os.environ["CONVENANT_CACHE"])
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "convenant"
+
+
+def _read_cache(key: str) -> dict[str, Any] | None:
+    import json
+
+    try:
+        data = json.loads((cache_dir() / f"{key}.json").read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+    ok = isinstance(data, dict) and isinstance(data.get("parts"), dict) and {"prefix", "suffix"} <= data.keys()
+    return data if ok else None
+
+
+def _write_cache(key: str, prepared: dict[str, Any]) -> dict[str, Any]:
+    import json
+
+    from convenant_gen.errors import WriteFailed
+    from convenant_gen.write import write_atomic
+
+    try:
+        write_atomic(cache_dir() / f"{key}.json", json.dumps(prepared).encode("utf-8"))
+    except (WriteFailed, OSError):
+        pass  # a cache is an optimisation; no cache, no problem
+    return prepared
+
+
+@functools.cache
+def template_env() -> Any:
+    """The sandboxed environment with a loader over the prepared parts and a bytecode cache."""
+    from jinja2 import BaseLoader, FileSystemBytecodeCache, TemplateNotFound
+
+    class PartLoader(BaseLoader):
+        def __init__(self) -> None:
+            self.sources: dict[str, str] = {}
+
+        def get_source(self, environment: Any, template: str) -> tuple[str, None, Any]:
+            key, _, part = template.partition("/")
+            try:
+                return _LOADING[key][part], None, lambda: True
+            except KeyError:
+                raise TemplateNotFound(template) from None
+
+    env = jinja_env().overlay()
+    env.loader = PartLoader()
+    try:
+        folder = cache_dir() / "bytecode"
+        folder.mkdir(parents=True, exist_ok=True)
+        env.bytecode_cache = FileSystemBytecodeCache(str(folder))
+    except OSError:
+        pass
+    return env
+
+
+_LOADING: dict[str, dict[str, str]] = {}
 
 
 _NSMAP = {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}

@@ -366,3 +366,25 @@ def test_build_cli(run, examples, tmp_path, monkeypatch):
     assert "kapot.yaml:1:1: regio.centrumgemeente: ontbreekt" in result.output
     assert (examples.parent / "output" / "groot-amsterdam" / "convenant-groot-amsterdam.docx").exists()
     assert not (examples.parent / "output" / "kapot").exists()
+
+
+def test_template_cache_gives_the_same_document_and_survives_corruption(tmp_path):
+    """The prepared-template cache is an optimisation only: cold, warm and corrupt give one result."""
+    import subprocess
+    import sys
+
+    script = (
+        "import datetime as dt, sys; from pathlib import Path; from convenant_gen.build import build_region;"
+        f"o = build_region(Path({str(REGIONS / 'achterhoek.yaml')!r}), Path(sys.argv[1]), "
+        f"templates=Path({str(TEMPLATES)!r}), datum=dt.date(2026, 11, 23)); assert o.error is None, o.error"
+    )
+    env = {**__import__("os").environ, "CONVENANT_CACHE": str(tmp_path / "cache")}
+    outputs = []
+    for run in ("cold", "warm", "corrupt"):
+        if run == "corrupt":
+            for f in (tmp_path / "cache").glob("*.json"):
+                f.write_text("{kapot", encoding="utf-8")
+        subprocess.run([sys.executable, "-c", script, str(tmp_path / run)], check=True, env=env)
+        outputs.append(sorted((p.name, p.read_bytes()) for p in (tmp_path / run).rglob("*.docx")))
+    assert len(list((tmp_path / "cache").glob("*.json"))) == 2
+    assert outputs[0] == outputs[1] == outputs[2]
