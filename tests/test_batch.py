@@ -177,3 +177,26 @@ def test_killing_a_batch_midway_leaves_no_half_written_document(all_regions, tmp
     assert again.returncode == 0
     assert not list(out.rglob("*.tmp"))
     assert len(list(out.rglob("*.docx"))) == 70
+
+
+@pytest.mark.skipif(shutil.which("script") is None, reason="needs util-linux script for a pseudo-terminal")
+def test_progress_bar_on_a_terminal_plain_lines_otherwise(all_regions, tmp_path):
+    files = [all_regions / "achterhoek.yaml", all_regions / "twente.yaml"]
+    command = " ".join(
+        [
+            sys.executable,
+            "-m",
+            "convenant_gen",
+            "build",
+            *map(str, files),
+            "--out",
+            str(tmp_path / "t"),
+            "--templates",
+            str(TEMPLATES),
+        ]
+    )
+    tty = subprocess.run(["script", "-qec", command, "/dev/null"], capture_output=True, text=True, cwd=tmp_path)
+    assert "━━" in tty.stdout and "2/2" in tty.stdout
+    plain = cli("build", *files, "--out", tmp_path / "p", "--templates", TEMPLATES, cwd=tmp_path)
+    assert "━━" not in plain.stdout
+    assert "[1/2]" in plain.stdout and "[2/2]" in plain.stdout

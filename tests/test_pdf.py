@@ -102,3 +102,33 @@ def test_missing_libreoffice_gives_the_install_command(monkeypatch, tmp_path):
     doc = build_region(EXAMPLES[0], tmp_path, templates=TEMPLATES, datum=dt.date(2026, 11, 23)).written[0]
     with pytest.raises(pdf.PdfFailed, match="apt-get install --no-install-recommends libreoffice-writer-nogui"):
         convert([doc])
+
+
+def test_pdfa_is_pdfa(tmp_path):
+    doc = build_region(EXAMPLES[0], tmp_path, templates=TEMPLATES, datum=dt.date(2026, 11, 23)).written[0]
+    (pdf,) = convert([doc], tmp_path / "a", pdfa=True)
+    assert b"pdfaid:part" in pdf.read_bytes()
+
+
+def test_hung_libreoffice_is_killed_with_its_children(tmp_path, monkeypatch):
+    import os
+    import time
+
+    import convenant_gen.pdf as pdf
+
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    pids = tmp_path / "pids"
+    # like oosplash: the visible process starts a child that does the work, then both hang
+    fake.write_text(f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n", encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    doc = build_region(EXAMPLES[0], tmp_path, templates=TEMPLATES, datum=dt.date(2026, 11, 23)).written[0]
+    start = time.monotonic()
+    with pytest.raises(pdf.PdfFailed, match="reageerde na 2 s niet meer"):
+        convert([doc], tmp_path / "pdf", timeout=2)
+    assert time.monotonic() - start < 10
+    time.sleep(0.2)
+    for pid in map(int, pids.read_text().split()):
+        alive = os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read().lower()
+        assert not alive, f"process {pid} survived"
