@@ -149,3 +149,14 @@ def _remove_stale_temporaries(out: Path) -> None:
     """Temporary files of a batch that was killed midway; documents themselves are never partial."""
     for tmp in out.rglob(".*.tmp"):
         tmp.unlink(missing_ok=True)
+
+
+def record_overview(out: Path, workbook: Path, files: list[Path]) -> None:
+    """Add the overview to the audit record: its hash and the hashes of the files it read."""
+    manifest = load_manifest(out)
+    manifest["overzicht"] = {
+        "bestand": str(workbook.relative_to(out)),
+        "sha256": sha256(workbook),
+        "bronnen": {str(f): sha256(f) for f in files if f.is_file()},
+    }
+    write_manifest(out, manifest)

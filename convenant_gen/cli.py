@@ -209,6 +209,15 @@ def build(
             on_result=report.result,
         )
     failed = [r for r in results if r.status == "mislukt"]
+    if not paths or any(Path(p).is_dir() for p in paths):  # a whole folder: the overview comes along
+        from convenant_gen.batch import record_overview
+        from convenant_gen.overview import collect, workbook_bytes
+
+        target = Path(out) / "overzicht.xlsx"
+        from convenant_gen.write import write_atomic
+
+        write_atomic(target, workbook_bytes(collect(files)))
+        record_overview(Path(out), target, files)
     if not quiet:
         _summary(results)
     written = [d for r in results if r.status == "gemaakt" for d in r.documents]
@@ -343,6 +352,81 @@ def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str)
         click.echo(
             f"Vul het in en controleer het met: convenant validate {Path(folder) / (targets[0][1].slug if targets[0][1] else reference.slugify(targets[0][0]))}.yaml"
         )
+
+
+@cli.command(context_settings=CONTEXT)
+@click.argument("paths", nargs=-1)
+@click.option(
+    "--out",
+    "out",
+    default="output/overzicht.xlsx",
+    show_default=True,
+    type=click.Path(dir_okay=False),
+    help="Het Excel-bestand met de bladen Regio's, Landelijk en Bevindingen.",
+)
+@click.option("--json", "as_json", is_flag=True, help="Uitvoer als JSON, voor scripts (geen Excel-bestand).")
+def overzicht(paths: tuple[str, ...], out: str, as_json: bool) -> None:
+    """Overzicht van wat alle regio's afspreken, tegen de landelijke doelen.
+
+    Leest de regiobestanden (standaard regions/) met dezelfde regels als build; een ongeldige
+    regio staat erin met haar bevindingen in plaats van het overzicht te stoppen.
+    """
+    from convenant_gen.overview import collect, workbook_bytes
+    from convenant_gen.write import write_atomic
+
+    files = region_files(paths)
+    if not files:
+        raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
+    overview = collect(files)
+    if as_json:
+        click.echo(json.dumps(overview.as_json(), ensure_ascii=False, indent=2))
+        return
+    write_atomic(Path(out), workbook_bytes(overview))
+    _print_overview(overview)
+    click.echo(f"{out} geschreven")
+
+
+def _print_overview(overview) -> None:
+    from rich.console import Console
+    from rich.table import Table
+
+    from convenant_gen.formatting import getal, procent
+
+    table = Table(title="Regio's", title_justify="left")
+    for column in (
+        "regio",
+        "status",
+        "trajecten",
+        "plaatsingen",
+        "aandeel",
+        "per jaar",
+        "ondertekenaars",
+        "zonder vertegenw.",
+    ):
+        table.add_column(column, justify="left" if column in ("regio", "status") else "right")
+    for r in overview.rows:
+        signers = sum(r.ondertekenaars_per_soort.values())
+        table.add_row(
+            r.regio,
+            r.status,
+            *(getal(v) if v is not None else "–" for v in (r.trajecten, r.duurzame_plaatsingen)),
+            procent(r.aandeel_plaatsingen) if r.aandeel_plaatsingen is not None else "–",
+            getal(r.trajecten_per_jaar) if r.trajecten_per_jaar is not None else "–",
+            str(signers),
+            str(len(r.zonder_vertegenwoordiger)),
+        )
+    console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
+    console.print(table)
+    national = Table(title="Landelijk", title_justify="left")
+    for column in ("maat", "regio's samen", "landelijk doel", "nog nodig"):
+        national.add_column(column, justify="left" if column == "maat" else "right")
+    for line in overview.national():
+        show = procent if line["maat"].startswith("Aandeel") else getal
+        national.add_row(
+            line["maat"],
+            *(show(line[k]) if line[k] is not None else "–" for k in ("regio's", "landelijk doel", "nog nodig")),
+        )
+    console.print(national)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -5,6 +5,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
 command -v soffice >/dev/null || need+=(libreoffice-writer-nogui)
+[ -e /usr/lib/libreoffice/program/libsclo.so ] || need+=(libreoffice-calc-nogui)
 command -v pdftotext >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi carlito || need+=(fonts-crosextra-carlito)
 fc-list 2>/dev/null | grep -qi caladea || need+=(fonts-crosextra-caladea)

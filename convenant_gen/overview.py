@@ -1,0 +1,367 @@
+"""National overview: what every region committed to, against the national targets.
+
+Reads region files with the same loader and rules as `build`, so its figures can never differ
+from the documents. Writes a deterministic workbook (openpyxl) and offers the same rows to the
+terminal and to JSON.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+import io
+from dataclasses import asdict, dataclass, field
+from fractions import Fraction
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from convenant_gen.errors import Finding, InputError
+from convenant_gen.model import SOORT_KOPPEN, Region
+
+
+@functools.cache
+def national_targets() -> dict[str, Any]:
+    text = resources.files("convenant_gen").joinpath("data/landelijke-doelen.yaml").read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@dataclass
+class Row:
+    regio: str
+    bestand: str
+    status: str  # concept | definitief | ongeldig
+    ingangsdatum: dt.date | None = None
+    einddatum: dt.date | None = None
+    trajecten: int | None = None
+    duurzame_plaatsingen: int | None = None
+    aandeel_plaatsingen: float | None = None
+    trajecten_per_jaar: int | None = None
+    primaire_doelgroepen: str = ""
+    ondertekenaars_per_soort: dict[str, int] = field(default_factory=dict)
+    zonder_vertegenwoordiger: list[str] = field(default_factory=list)
+    stuurgroep_per_jaar: int | None = None
+    aanpassing: str = ""
+    aanpassing_minimum: int | None = None
+    toetreding: str = ""
+    toetreding_minimum: int | None = None
+    waarschuwingen: int = 0
+    fouten: int = 0
+
+    def as_dict(self) -> dict[str, Any]:
+        data = asdict(self)
+        for key in ("ingangsdatum", "einddatum"):
+            data[key] = data[key].isoformat() if data[key] else None
+        return data
+
+
+@dataclass
+class Overview:
+    rows: list[Row]
+    findings: list[Finding]
+
+    def totals(self) -> dict[str, Any]:
+        valid = [r for r in self.rows if r.status != "ongeldig"]
+        trajecten = sum(r.trajecten or 0 for r in valid)
+        plaatsingen = sum(r.duurzame_plaatsingen or 0 for r in valid)
+        return {
+            "regio's": len(self.rows),
+            "geldig": len(valid),
+            "definitief": sum(1 for r in valid if r.status == "definitief"),
+            "trajecten": trajecten,
+            "duurzame_plaatsingen": plaatsingen,
+            "aandeel_plaatsingen": plaatsingen / trajecten if trajecten else None,
+            "trajecten_per_jaar": sum(r.trajecten_per_jaar or 0 for r in valid),
+            "ondertekenaars": sum(sum(r.ondertekenaars_per_soort.values()) for r in valid),
+            "zonder_vertegenwoordiger": sum(len(r.zonder_vertegenwoordiger) for r in valid),
+        }
+
+    def national(self) -> list[dict[str, Any]]:
+        """Sums against the national targets, and what is still missing to reach them."""
+        t, n = self.totals(), national_targets()
+        lines = [
+            ("Trajecten", t["trajecten"], n["trajecten"]),
+            ("Duurzame plaatsingen", t["duurzame_plaatsingen"], n["duurzame_plaatsingen"]),
+            ("Aandeel duurzame plaatsingen", t["aandeel_plaatsingen"], n["aandeel_plaatsingen"]),
+            ("Trajecten per jaar (instroom 2024)", t["trajecten_per_jaar"], n["instroom_2024"]),
+        ]
+        return [
+            {
+                "maat": name,
+                "regio's": value,
+                "landelijk doel": target,
+                "nog nodig": max(target - (value or 0), 0) if value is not None else target,
+            }
+            for name, value, target in lines
+        ]
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "regio's": [r.as_dict() for r in self.rows],
+            "totaal": self.totals(),
+            "landelijk": self.national(),
+            "bevindingen": [f.as_dict() for f in self.findings],
+            "bron_landelijke_doelen": national_targets()["bron"],
+        }
+
+
+def collect(files: list[Path]) -> Overview:
+    from convenant_gen.validate import load_region
+
+    rows, findings = [], []
+    for path in files:
+        try:
+            loaded = load_region(path)
+        except InputError as e:
+            findings += e.findings
+            errors = [f for f in e.findings if f.severity == "fout"]
+            rows.append(
+                Row(
+                    regio=path.stem,
+                    bestand=str(path),
+                    status="ongeldig",
+                    fouten=len(errors),
+                    waarschuwingen=len(e.findings) - len(errors),
+                )
+            )
+            continue
+        findings += loaded.warnings
+        try:
+            load_region(path, definitief=True)
+            status, open_items = "definitief", []
+        except InputError as e:
+            status = "concept"
+            open_items = [
+                Finding(f.file, f.line, f.column, f.field, f"voor ondertekening: {f.message}", "waarschuwing")
+                for f in e.findings
+                if f.severity == "fout"
+            ]
+        findings += open_items
+        rows.append(_row(path, loaded.region, status, len(loaded.warnings)))
+    return Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
+
+
+def _row(path: Path, region: Region, status: str, warnings: int) -> Row:
+    d = region.doelstellingen
+    per_kind: dict[str, int] = {}
+    for p in region.ondertekenaars:
+        per_kind[p.soort] = per_kind.get(p.soort, 0) + 1
+    main = region.hoofdorgaan
+    share = region.aandeel_plaatsingen
+    return Row(
+        regio=region.regio.naam,
+        bestand=str(path),
+        status=status,
+        ingangsdatum=region.looptijd.ingangsdatum,
+        einddatum=region.looptijd.einddatum,
+        trajecten=d.trajecten,
+        duurzame_plaatsingen=d.duurzame_plaatsingen,
+        aandeel_plaatsingen=float(share) if share is not None else None,
+        trajecten_per_jaar=region.trajecten_per_jaar,
+        primaire_doelgroepen="; ".join(region.doelgroepen.primair),
+        ondertekenaars_per_soort=per_kind,
+        zonder_vertegenwoordiger=[
+            p.naam for p in region.ondertekenaars if not (p.vertegenwoordiger.naam and p.vertegenwoordiger.functie)
+        ],
+        stuurgroep_per_jaar=main.vergaderingen_per_jaar if main else None,
+        aanpassing=_fraction(region.aanpassing.meerderheid),
+        aanpassing_minimum=region.minimum_partijen(region.aanpassing.meerderheid),
+        toetreding=_fraction(region.toetreding.meerderheid),
+        toetreding_minimum=region.minimum_partijen(region.toetreding.meerderheid),
+        waarschuwingen=warnings,
+    )
+
+
+def _fraction(value: Fraction) -> str:
+    from convenant_gen.formatting import breuk
+
+    return breuk(value)
+
+
+# --- workbook ------------------------------------------------------------------------------
+
+DATE = "[$-413]d mmmm yyyy"  # Dutch month names whatever the reader's locale
+NUMBER = "#,##0"
+PERCENT = "0%"
+FIXED_TIME = dt.datetime(2000, 1, 1)
+
+
+def workbook_bytes(overview: Overview) -> bytes:
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+    from openpyxl.styles import Alignment, Font, PatternFill
+    from openpyxl.utils import get_column_letter
+
+    from convenant_gen.write import normalize_zip
+
+    wb = Workbook()
+    kinds = [k for k in SOORT_KOPPEN if any(k in r.ondertekenaars_per_soort for r in overview.rows)]
+    header_font, fill = Font(bold=True, color="FFFFFF"), PatternFill("solid", fgColor="1F3A5F")
+
+    ws = wb.active
+    ws.title = "Regio's"
+    columns: list[tuple[str, str | None]] = [
+        ("Regio", None),
+        ("Status", None),
+        ("Ingangsdatum", DATE),
+        ("Einddatum", DATE),
+        ("Trajecten", NUMBER),
+        ("Duurzame plaatsingen", NUMBER),
+        ("Aandeel plaatsingen", PERCENT),
+        ("Trajecten per jaar", NUMBER),
+        ("Primaire doelgroepen", None),
+        *[(f"Ondertekenaars: {SOORT_KOPPEN[k].lower()}", NUMBER) for k in kinds],
+        ("Ondertekenaars zonder vertegenwoordiger", NUMBER),
+        ("Stuurgroep per jaar", NUMBER),
+        ("Aanpassing: meerderheid", None),
+        ("Aanpassing: minimum partijen", NUMBER),
+        ("Toetreding: meerderheid", None),
+        ("Toetreding: minimum partijen", NUMBER),
+        ("Waarschuwingen", NUMBER),
+        ("Fouten", NUMBER),
+    ]
+    ws.append([name for name, _ in columns])
+    for r in overview.rows:
+        ws.append(
+            [
+                r.regio,
+                r.status,
+                r.ingangsdatum,
+                r.einddatum,
+                r.trajecten,
+                r.duurzame_plaatsingen,
+                r.aandeel_plaatsingen,
+                r.trajecten_per_jaar,
+                r.primaire_doelgroepen,
+                *[r.ondertekenaars_per_soort.get(k, 0) if r.status != "ongeldig" else None for k in kinds],
+                len(r.zonder_vertegenwoordiger) if r.status != "ongeldig" else None,
+                r.stuurgroep_per_jaar,
+                r.aanpassing or None,
+                r.aanpassing_minimum,
+                r.toetreding or None,
+                r.toetreding_minimum,
+                r.waarschuwingen,
+                r.fouten,
+            ]
+        )
+    t = overview.totals()
+    last = len(overview.rows) + 1
+    totals = [
+        "Totaal",
+        f"{t['geldig']} geldig, {t['definitief']} definitief",
+        None,
+        None,
+        t["trajecten"],
+        t["duurzame_plaatsingen"],
+        t["aandeel_plaatsingen"],
+        t["trajecten_per_jaar"],
+        None,
+    ]
+    totals += [sum(r.ondertekenaars_per_soort.get(k, 0) for r in overview.rows) for k in kinds]
+    totals += [
+        t["zonder_vertegenwoordiger"],
+        None,
+        None,
+        None,
+        None,
+        None,
+        sum(r.waarschuwingen for r in overview.rows),
+        sum(r.fouten for r in overview.rows),
+    ]
+    ws.append(totals)
+    _style_table(ws, columns, header_font, fill)
+    for cell in ws[last + 1]:
+        cell.font = Font(bold=True)
+    ws.freeze_panes = "B2"
+    ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
+
+    nat = wb.create_sheet("Landelijk")
+    nat.append(["Maat", "Regio's samen", "Landelijk doel", "Nog nodig"])
+    for line in overview.national():
+        nat.append([line["maat"], line["regio's"], line["landelijk doel"], line["nog nodig"]])
+    for row in nat.iter_rows(min_row=2):
+        fmt = PERCENT if row[0].value == "Aandeel duurzame plaatsingen" else NUMBER
+        for cell in row[1:]:
+            cell.number_format = fmt
+    nat.append([])
+    nat.append([f"Bron: {national_targets()['bron']}"])
+    _style_table(nat, [("Maat", None), ("", None), ("", None), ("", None)], header_font, fill, widths=[36, 16, 16, 14])
+    chart = BarChart()
+    chart.type = "bar"
+    chart.title = "Trajecten per regio"
+    chart.y_axis.title = "trajecten"
+    chart.legend = None
+    chart.height, chart.width = max(7.5, 0.5 * len(overview.rows)), 18
+    data = Reference(ws, min_col=5, min_row=1, max_row=last)
+    labels = Reference(ws, min_col=1, min_row=2, max_row=last)
+    chart.add_data(data, titles_from_data=True)
+    chart.set_categories(labels)
+    nat.add_chart(chart, "F2")
+
+    bev = wb.create_sheet("Bevindingen")
+    bev.append(["Bestand", "Regel", "Kolom", "Veld", "Soort", "Bevinding"])
+    for f in overview.findings:
+        bev.append([f.file, f.line or None, f.column or None, f.field, f.severity, f.message])
+    _style_table(bev, [("", None)] * 6, header_font, fill, widths=[40, 8, 8, 40, 14, 90])
+    bev.freeze_panes = "A2"
+    bev.auto_filter.ref = f"A1:F{max(len(overview.findings) + 1, 1)}"
+    for row in bev.iter_rows(min_row=2):
+        row[5].alignment = Alignment(wrap_text=True, vertical="top")
+
+    for sheet in wb.worksheets:  # printable: landscape, as wide as the page, repeated header row
+        sheet.page_setup.orientation = "landscape"
+        sheet.page_setup.paperSize = sheet.PAPERSIZE_A4
+        sheet.sheet_properties.pageSetUpPr.fitToPage = True
+        sheet.page_setup.fitToWidth, sheet.page_setup.fitToHeight = 1, 0
+        sheet.print_title_rows = "1:1"
+    wb.properties.creator = "convenant"
+    wb.properties.title = "Overzicht regionale convenanten Hoofdzaak Werk"
+    wb.properties.created = FIXED_TIME
+    out = io.BytesIO()
+    wb.save(out)
+    return normalize_zip(_fixed_core_dates(out.getvalue()))
+
+
+def _style_table(ws: Any, columns: list, font: Any, fill: Any, widths: list[int] | None = None) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for cell in ws[1]:
+        cell.font, cell.fill = font, fill
+    for index, (_, fmt) in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        if fmt:
+            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
+                cell.number_format = fmt
+        if widths:
+            ws.column_dimensions[letter].width = widths[index - 1]
+        else:
+            longest = max((len(_shown(c.value, fmt)) for (c,) in ws.iter_rows(min_col=index, max_col=index)), default=8)
+            ws.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
+
+
+def _shown(value: Any, fmt: str | None) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, dt.date):
+        return "30 september 2023"
+    if isinstance(value, float) and fmt == PERCENT:
+        return "100%"
+    return str(value)
+
+
+def _fixed_core_dates(data: bytes) -> bytes:
+    """openpyxl stamps 'modified' with the wall clock at save; the same input must give the same bytes."""
+    import re
+    import zipfile
+
+    src = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as dst:
+        for item in src.infolist():
+            content = src.read(item.filename)
+            if item.filename == "docProps/core.xml":
+                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\2", content)
+            dst.writestr(item, content)
+    return out.getvalue()
