@@ -444,5 +444,14 @@ def schema(out: str | None) -> None:
         click.echo(text, nl=False)
 
 
+def _add_templates_group() -> None:
+    from convenant_gen.templates_cli import templates
+
+    cli.add_command(templates)
+
+
+_add_templates_group()
+
+
 def main() -> None:
     cli.main(prog_name="convenant")

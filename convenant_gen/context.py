@@ -9,6 +9,33 @@ from typing import Any
 from convenant_gen.model import SOORT_KOPPEN, Region
 
 
+# What every computed key means, for `convenant templates fields` (a test checks none is missing).
+COMPUTED: dict[str, str] = {
+    "concept": "ja bij een conceptversie, nee bij --definitief",
+    "status": "'concept' of 'definitief'",
+    "concept_datum": "datum van het concept (--datum, SOURCE_DATE_EPOCH of vandaag)",
+    "ondertekenaars": "de partijen die ondertekenen (lijst van partijen)",
+    "handtekeninggroepen": "ondertekenaars per soort, in de volgorde van de handtekeningpagina: kop en partijen",
+    "ondertekeningsdatum": "ondertekening.datum, anders looptijd.ingangsdatum",
+    "quorum": "minimum aantal partijen: aanpassing, schriftelijk_akkoord, toetreding; partijen = aantal ondertekenaars",
+    "hoofdorgaan": "naam van het orgaan dat besluit (de stuurgroep of wat die rol heeft)",
+    "werkorgaan": "naam van het orgaan dat voorbereidt (het coördinatieteam of wat die rol heeft)",
+    "evaluatie_eerste_bijeenkomst": "maand van de eerste bijeenkomst van het evaluatie-orgaan",
+    "standaard_organen": "ja als de regio een stuurgroep en een coördinatieteam heeft",
+    "aandeel_plaatsingen": "duurzame plaatsingen gedeeld door trajecten (filter procent)",
+    "trajecten_per_jaar": "doelstellingen.trajecten_per_jaar, anders trajecten gedeeld door de looptijd in jaren",
+    "menskracht_totaal": "som van de uren per week van financien.menskracht",
+    "capaciteit_totaal": "menskracht_totaal plus de uren van de projectleiding",
+    "meewerkende_partijen": "partijen die meewerken maar niet ondertekenen",
+    "verwachte_einddatum": "plan_van_aanpak.verwachte_einddatum, anders looptijd.einddatum",
+    "ips": "IPS-financiering: epa en cmd (trajecten, tarief, maanden, totaal), trajecten en totaal",
+    "mijlpalen_aantal": "aantal mijlpalen in het plan van aanpak",
+    "mijlpalen_binnen_looptijd": "aantal mijlpalen op of vóór de einddatum",
+    "mijlpalen_per_jaar": "per jaar het aantal mijlpalen: jaar en aantal",
+    "titel": "de titel van het convenant volgens de format",
+}
+
+
 def build_context(region: Region, *, definitief: bool = False, datum: dt.date | None = None) -> dict[str, Any]:
     ctx: dict[str, Any] = region.model_dump(mode="python")
     ctx["aanpassing"]["meerderheid"] = region.aanpassing.meerderheid

@@ -1,0 +1,297 @@
+"""Template check for policy advisers: what is wrong in a .docx template, and where in Word.
+
+Finds Jinja syntax errors and unclosed blocks, tags that Word split or mangled beyond repair,
+fields and filters that do not exist (with a suggestion), and loops over things that are not
+lists. Each finding names the template, the section heading and the paragraph text.
+"""
+
+from __future__ import annotations
+
+import difflib
+import html
+import re
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from convenant_gen.shapes import Shape, context_shape
+
+
+@dataclass(frozen=True)
+class TemplateFinding:
+    template: str
+    heading: str
+    paragraph: str
+    message: str
+    severity: str = "fout"
+
+    def __str__(self) -> str:
+        where = f" › {self.heading}" if self.heading else ""
+        text = self.paragraph if len(self.paragraph) <= 90 else self.paragraph[:87] + "…"
+        return f"{self.template}{where} › “{text}”: {self.message}"
+
+
+class _Source:
+    """A prepared template part, one paragraph per line, to turn a line number into a place."""
+
+    def __init__(self, xml: str):
+        self.lines = xml.split("\n")
+
+    def text(self, lineno: int) -> str:
+        line = self.lines[lineno - 1] if 0 < lineno <= len(self.lines) else ""
+        return html.unescape(re.sub(r"<[^>]+>", "", line)).strip()
+
+    def heading(self, lineno: int) -> str:
+        for index in range(min(lineno, len(self.lines)) - 1, -1, -1):
+            if re.search(r'<w:pStyle w:val="(Heading\d|Title|Kop\d)"', self.lines[index]):
+                text = re.sub(r"\{%.*?%\}", "", re.sub(r"<[^>]+>", "", self.lines[index]))
+                return html.unescape(text).strip()
+        return ""
+
+
+def check_template(path: Path) -> list[TemplateFinding]:
+    from jinja2 import TemplateSyntaxError
+
+    from convenant_gen.render import _prepare, jinja_env
+
+    name = path.name
+    try:
+        prepared = _prepare(path.read_bytes())
+    except Exception as e:  # not a Word document at all
+        return [TemplateFinding(name, "", "", f"geen leesbaar Word-document ({type(e).__name__})")]
+    findings: list[TemplateFinding] = []
+    env = jinja_env()
+    for part, xml in prepared["parts"].items():
+        source = _Source(xml)
+        label = _part_label(part)
+
+        def at(lineno: int, message: str, source: _Source = source, label: str = label) -> TemplateFinding:
+            return TemplateFinding(name, source.heading(lineno) or label, source.text(lineno), message)
+
+        for lineno in range(1, len(source.lines) + 1):
+            problem = _mangled(source.text(lineno))
+            if problem:
+                findings.append(at(lineno, problem))
+        try:
+            tree = env.parse(xml)
+        except TemplateSyntaxError as e:
+            opener = _unclosed_block(env, xml)
+            finding = at(opener or e.lineno or 1, _syntax_message(e))
+            tags = re.findall(r"\{%-?\s*(?:for|if|macro|filter|with)\b.*?%\}", source.text(opener)) if opener else []
+            if tags:  # docxtpl moves a {%p %} tag onto the line before: show the tag itself
+                finding = TemplateFinding(name, finding.heading, tags[-1], finding.message)
+            findings.append(finding)
+            continue
+        findings += [at(lineno, message) for lineno, message in _Walker(env).check(tree)]
+    return findings
+
+
+_OPENERS = {"for": "endfor", "if": "endif", "macro": "endmacro", "filter": "endfilter", "with": "endwith"}
+
+
+def _unclosed_block(env: Any, xml: str) -> int | None:
+    """Line of the innermost block that is opened but never closed (Jinja reports the end)."""
+    stack: list[tuple[str, int]] = []
+    expect_name = False
+    try:
+        for lineno, kind, value in env.lex(xml):
+            if kind == "block_begin":
+                expect_name = True
+            elif expect_name and kind == "name":
+                expect_name = False
+                if value in _OPENERS:
+                    stack.append((value, lineno))
+                elif value.startswith("end") and stack and _OPENERS[stack[-1][0]] == value:
+                    stack.pop()
+            elif kind not in ("whitespace",):
+                expect_name = False
+    except Exception:
+        return None
+    return stack[-1][1] if stack else None
+
+
+def _part_label(part: str) -> str:
+    if "header" in part:
+        return "koptekst"
+    if "footer" in part:
+        return "voettekst"
+    return ""
+
+
+def _mangled(text: str) -> str | None:
+    if re.search(r"\{\s+\{|\}\s+\}|\{\s+%|%\s+\}", text):
+        return "kapotte tag: tussen de accolades staat een spatie ('{ {' of '% }'); typ de tag opnieuw als {{ … }} of {% … %}"
+    if text.count("{{") != text.count("}}"):
+        return "tag niet gesloten: het aantal '{{' en '}}' in deze alinea verschilt"
+    if text.count("{%") != text.count("%}"):
+        return "tag niet gesloten: het aantal '{%' en '%}' in deze alinea verschilt"
+    return None
+
+
+def _syntax_message(e: Any) -> str:
+    message = str(e.message or "")
+    m = re.search(r"looking for the following tags: '(\w+)'", message)
+    if m:
+        return f"blok niet gesloten: {{% {m.group(1)} %}} ontbreekt (of staat in een andere tabel of alinea)"
+    m = re.search(r"Encountered unknown tag '(\w+)'", message)
+    if m:
+        known = ["if", "elif", "else", "endif", "for", "endfor", "set", "macro", "endmacro"]
+        hint = difflib.get_close_matches(m.group(1), known, n=1)
+        suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
+        return f"onbekende tag '{m.group(1)}'{suggestion}"
+    return f"Jinja-fout: {message}"
+
+
+class _Walker:
+    """Walks a Jinja AST with the context shape, binding loop variables to their item shapes."""
+
+    def __init__(self, env: Any):
+        self.env = env
+        self.findings: list[tuple[int, str]] = []
+
+    def check(self, tree: Any) -> list[tuple[int, str]]:
+        self._visit(tree, {})
+        return self.findings
+
+    def _visit(self, node: Any, scope: dict[str, Shape | None]) -> None:
+        from jinja2 import nodes
+
+        if isinstance(node, nodes.For):
+            shape = self._shape(node.iter, scope)
+            if shape is not None and shape.kind != "list":
+                self.findings.append((node.lineno, f"de lus loopt over '{_expr(node.iter)}', maar dat is geen lijst"))
+            inner = dict(scope)
+            for target in _names(node.target):
+                inner[target] = shape.item if shape is not None and shape.kind == "list" else None
+            inner["loop"] = None
+            for child in node.body:
+                self._visit(child, inner)
+            for child in node.else_:
+                self._visit(child, scope)
+            if node.test is not None:
+                self._visit(node.test, inner)
+            return
+        if isinstance(node, nodes.Assign):
+            self._shape(node.node, scope)
+            for target in _names(node.target):
+                scope[target] = None
+            return
+        if isinstance(node, nodes.Filter) and node.name not in self.env.filters:
+            hint = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
+            suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
+            self.findings.append((node.lineno, f"filter '{node.name}' bestaat niet{suggestion}"))
+        if isinstance(node, nodes.Getattr | nodes.Getitem | nodes.Name):
+            self._shape(node, scope)
+            return
+        for child in node.iter_child_nodes():
+            self._visit(child, scope)
+
+    def _shape(self, node: Any, scope: dict[str, Shape | None]) -> Shape | None:
+        """The shape of an expression, reporting unknown names and fields; None if unknowable."""
+        from jinja2 import nodes
+
+        if isinstance(node, nodes.Name):
+            if node.name in scope:
+                return scope[node.name]
+            if node.name in ("none", "true", "false", "None", "True", "False", "loop", "range"):
+                return None
+            fields = context_shape().fields
+            if node.name not in fields:
+                self.findings.append((node.lineno, _unknown(node.name, fields, "")))
+                return None
+            return fields[node.name]
+        if isinstance(node, nodes.Getattr | nodes.Getitem):
+            base = self._shape(node.node, scope)
+            key = node.attr if isinstance(node, nodes.Getattr) else getattr(node.arg, "value", None)
+            if not isinstance(node, nodes.Getattr):
+                self._visit(node.arg, scope)
+            if base is None or not isinstance(key, str):
+                return None
+            if base.kind == "object":
+                if key not in base.fields:
+                    self.findings.append((node.lineno, _unknown(key, base.fields, _expr(node.node))))
+                    return None
+                return base.fields[key]
+            if base.kind == "list":
+                self.findings.append(
+                    (
+                        node.lineno,
+                        f"'{_expr(node.node)}' is een lijst; gebruik een lus "
+                        f"({{% for x in {_expr(node.node)} %}}) om '{key}' te tonen",
+                    )
+                )
+            return None
+        if isinstance(node, nodes.Filter):
+            inner = self._shape(node.node, scope) if node.node is not None else None
+            for child in [*node.args, *[kw.value for kw in node.kwargs]]:
+                self._visit(child, scope)
+            if node.name not in self.env.filters:
+                hint = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
+                suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
+                self.findings.append((node.lineno, f"filter '{node.name}' bestaat niet{suggestion}"))
+                return None
+            if node.name in ("of_open", "sort", "reverse", "list", "unique") and inner is not None:
+                return inner
+            if node.name == "map" and inner is not None and inner.kind == "list":
+                return Shape("list", "lijst", item=None)
+            return None
+        for child in node.iter_child_nodes():
+            self._visit(child, scope)
+        return None
+
+
+def _names(target: Any) -> list[str]:
+    from jinja2 import nodes
+
+    if isinstance(target, nodes.Name):
+        return [target.name]
+    return [n.name for n in target.find_all(nodes.Name)]
+
+
+def _unknown(key: str, fields: dict[str, Shape], parent: str) -> str:
+    hint = difflib.get_close_matches(key, list(fields), n=1, cutoff=0.6)
+    suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
+    where = f" in '{parent}'" if parent else ""
+    return f"veld '{key}' bestaat niet{where}{suggestion} (zie convenant templates fields)"
+
+
+def _expr(node: Any) -> str:
+    from jinja2 import nodes
+
+    if isinstance(node, nodes.Name):
+        return node.name
+    if isinstance(node, nodes.Getattr):
+        return f"{_expr(node.node)}.{node.attr}"
+    if isinstance(node, nodes.Filter):
+        return f"{_expr(node.node)}|{node.name}"
+    return "…"
+
+
+def render_against(templates: list[Path], regions: list[Path]) -> list[TemplateFinding]:
+    """Render every template against every example region; report what fails."""
+    import datetime as dt
+
+    from convenant_gen.context import build_context
+    from convenant_gen.errors import ConvenantError
+    from convenant_gen.render import CompiledTemplate
+    from convenant_gen.validate import load_region
+
+    findings = []
+    contexts = []
+    for region in regions:
+        try:
+            contexts.append((region, build_context(load_region(region).region, datum=dt.date(2000, 1, 1))))
+        except ConvenantError:
+            continue  # an invalid example is `convenant validate`'s business
+    for template in templates:
+        try:
+            compiled = CompiledTemplate(template)
+        except ConvenantError as e:
+            findings.append(TemplateFinding(template.name, "", "", str(e)))
+            continue
+        for region, context in contexts:
+            try:
+                compiled.render(context, {})
+            except ConvenantError as e:
+                findings.append(TemplateFinding(template.name, "", region.name, f"bij regio {region.name}: {e}"))
+    return findings

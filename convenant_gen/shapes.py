@@ -1,0 +1,125 @@
+"""The shape of the template context: which names exist, which are lists, what their items hold.
+
+Derived from the model (so it never drifts) plus the computed keys of a real context; used by
+`templates fields` and `templates check`.
+"""
+
+from __future__ import annotations
+
+import functools
+import typing
+from dataclasses import dataclass, field
+from typing import Any
+
+from pydantic import BaseModel
+
+
+@dataclass
+class Shape:
+    kind: str  # "object" | "list" | "value"
+    type: str = ""
+    description: str = ""
+    example: Any = None
+    fields: dict[str, Shape] = field(default_factory=dict)
+    item: Shape | None = None
+
+
+def _annotation_shape(annotation: Any, description: str = "", example: Any = None) -> Shape:
+    origin = typing.get_origin(annotation)
+    args = [a for a in typing.get_args(annotation) if a is not type(None)]
+    if origin is typing.Annotated:
+        return _annotation_shape(args[0], description, example)
+    if origin in (typing.Union, __import__("types").UnionType) and args:
+        return _annotation_shape(args[0], description, example)
+    if origin is list:
+        return Shape("list", "lijst", description, example, item=_annotation_shape(args[0]) if args else None)
+    if origin is typing.Literal:
+        return Shape("value", "keuze: " + ", ".join(map(str, typing.get_args(annotation))), description, example)
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return Shape("object", "groep", description, example, fields=model_fields(annotation))
+    names = {
+        "str": "tekst",
+        "int": "geheel getal",
+        "float": "getal",
+        "bool": "ja/nee",
+        "date": "datum",
+        "Fraction": "breuk",
+    }
+    name = getattr(annotation, "__name__", str(annotation))
+    return Shape("value", names.get(name, name), description, example)
+
+
+def model_fields(model: type[BaseModel]) -> dict[str, Shape]:
+    out = {}
+    for name, info in model.model_fields.items():
+        extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
+        out[name] = _annotation_shape(info.annotation, info.description or "", extra.get("voorbeeld"))
+    return out
+
+
+def _value_shape(value: Any, description: str = "") -> Shape:
+    if isinstance(value, dict):
+        return Shape("object", "groep", description, fields={k: _value_shape(v) for k, v in value.items()})
+    if isinstance(value, list):
+        return Shape("list", "lijst", description, item=_value_shape(value[0]) if value else None)
+    names = {
+        "str": "tekst",
+        "int": "geheel getal",
+        "float": "getal",
+        "bool": "ja/nee",
+        "date": "datum",
+        "Fraction": "breuk",
+        "NoneType": "leeg",
+    }
+    return Shape("value", names.get(type(value).__name__, type(value).__name__), description, example=value)
+
+
+def _merge(precise: Shape, observed: Shape) -> Shape:
+    """The model's shape, with keys the context adds (such as an organ's 'lidwoord')."""
+    if precise.kind == "object" and observed.kind == "object":
+        merged = dict(precise.fields)
+        for key, value in observed.fields.items():
+            merged[key] = _merge(merged[key], value) if key in merged else value
+        return Shape("object", precise.type, precise.description, precise.example, merged)
+    if precise.kind == "list" and observed.kind == "list" and precise.item and observed.item:
+        return Shape(
+            "list", precise.type, precise.description, precise.example, item=_merge(precise.item, observed.item)
+        )
+    return precise
+
+
+@functools.cache
+def context_shape() -> Shape:
+    """Every name a template may use, from the model and from a context built for a sample region."""
+    from convenant_gen.context import COMPUTED, build_context
+    from convenant_gen.model import Region
+
+    sample = Region.model_validate(
+        {
+            "regio": {"naam": "Voorbeeld", "centrumgemeente": "Voorbeeldstad"},
+            "looptijd": {"ingangsdatum": "2022-01-01", "einddatum": "2023-12-31"},
+            "partijen": [{"naam": "Gemeente Voorbeeldstad", "soort": "gemeente"}],
+            "plan_van_aanpak": {"mijlpalen": [{"datum": "2022-06-01", "omschrijving": "start", "aantal": 1}]},
+        }
+    )
+    observed = _value_shape(build_context(sample))
+    fields = {}
+    for key, value in observed.fields.items():
+        if key in Region.model_fields:
+            fields[key] = _merge(model_fields(Region)[key], value)
+        else:
+            fields[key] = Shape(value.kind, value.type, COMPUTED.get(key, ""), value.example, value.fields, value.item)
+    return Shape("object", "context", fields=fields)
+
+
+def flatten(shape: Shape, prefix: str = "") -> list[tuple[str, Shape]]:
+    """('regio.naam', shape), ... with list items as 'partijen[].naam'."""
+    rows = []
+    for name, sub in shape.fields.items():
+        path = f"{prefix}.{name}" if prefix else name
+        rows.append((path, sub))
+        if sub.kind == "object":
+            rows += flatten(sub, path)
+        elif sub.kind == "list" and sub.item and sub.item.kind == "object":
+            rows += flatten(sub.item, f"{path}[]")
+    return rows

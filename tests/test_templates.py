@@ -1,0 +1,170 @@
+"""Templates for policy advisers: the real templates, damaged the ways Word and people do."""
+
+from __future__ import annotations
+
+import copy
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import docx
+import pytest
+
+from convenant_gen.check import check_template
+from tests.conftest import ROOT
+
+TEMPLATES = ROOT / "templates"
+
+
+def damaged(
+    tmp_path: Path, after_heading: str, runs: list[str], template: str = "convenant.docx", remove: str | None = None
+) -> Path:
+    """A copy of a real template with a paragraph of `runs` (one run each, alternately bold, as
+    Word splits them) inserted after a heading, and optionally a paragraph removed."""
+    d = docx.Document(str(TEMPLATES / template))
+    heading = next(p for p in d.paragraphs if p.text == after_heading and p.style.name.startswith("Heading"))
+    new = copy.deepcopy(heading._p)
+    for child in list(new):
+        if child.tag.endswith("}r") or child.tag.endswith("}pPr"):
+            new.remove(child)
+    heading._p.addnext(new)
+    paragraph = docx.text.paragraph.Paragraph(new, heading._parent)
+    for i, text in enumerate(runs):
+        paragraph.add_run(text).bold = bool(i % 2)
+    if remove:
+        victim = next(p for p in d.paragraphs if p.text == remove)
+        victim._p.getparent().remove(victim._p)
+    path = tmp_path / template
+    d.save(str(path))
+    return path
+
+
+def messages(path: Path) -> list[str]:
+    return [str(f) for f in check_template(path)]
+
+
+def test_real_templates_pass_clean(run):
+    result = run("templates", "check", TEMPLATES, "--regios", ROOT / "regions")
+    assert result.exit_code == 0, result.output
+    assert "✓ convenant.docx: in orde, proef gedraaid tegen 3 regio('s)" in result.output
+    assert "✓ plan-van-aanpak.docx" in result.output
+
+
+def test_tag_split_across_runs_is_repaired_not_reported(tmp_path):
+    path = damaged(tmp_path, "Looptijd", ["Regio: {{ re", "gio.na", "am }}"])
+    assert messages(path) == []
+    from convenant_gen.build import build_region
+
+    shutil_copy(TEMPLATES / "plan-van-aanpak.docx", tmp_path)
+    outcome = build_region(
+        ROOT / "regions" / "achterhoek.yaml", tmp_path / "out", templates=tmp_path, documents=("convenant",)
+    )
+    assert outcome.error is None
+    assert "Regio: Achterhoek" in [p.text for p in docx.Document(str(outcome.written[0])).paragraphs]
+
+
+def shutil_copy(src: Path, folder: Path) -> None:
+    import shutil
+
+    shutil.copy(src, folder / src.name)
+
+
+def test_mangled_tag_is_found_with_its_place(tmp_path):
+    path = damaged(tmp_path, "Looptijd", ["Regio: { { regio.naam }}"])
+    assert messages(path) == [
+        "convenant.docx › Looptijd › “Regio: { { regio.naam }}”: kapotte tag: tussen de accolades staat een "
+        "spatie ('{ {' of '% }'); typ de tag opnieuw als {{ … }} of {% … %}"
+    ]
+
+
+def test_misspelt_field_gets_a_suggestion(tmp_path):
+    path = damaged(tmp_path, "Looptijd", ["De regio ", "{{ regio.nam }}", " tekent."])
+    assert messages(path) == [
+        "convenant.docx › Looptijd › “De regio {{ regio.nam }} tekent.”: veld 'nam' bestaat niet in 'regio'; "
+        "bedoelde u 'naam'? (zie convenant templates fields)"
+    ]
+
+
+def test_misspelt_field_of_a_loop_item(tmp_path):
+    path = damaged(tmp_path, "Looptijd", ["{% for p in partijen %}{{ p.nam }}{% endfor %}"])
+    (message,) = messages(path)
+    assert "veld 'nam' bestaat niet in 'p'; bedoelde u 'naam'?" in message
+
+
+def test_missing_endfor_points_at_the_opening_tag(tmp_path):
+    path = damaged(tmp_path, "Looptijd", ["Looptekst"], remove="{%p endfor %}")
+    (message,) = messages(path)
+    assert message == (
+        "convenant.docx › Aanleiding › “{% for alinea in aanvullingen.aanleiding %}”: blok niet "
+        "gesloten: {% endfor %} ontbreekt (of staat in een andere tabel of alinea)"
+    )
+
+
+def test_unknown_filter_gets_a_suggestion(tmp_path):
+    path = damaged(tmp_path, "Vervolg", ["Einde: {{ looptijd.einddatum|datun }}"])
+    assert messages(path) == [
+        "convenant.docx › Vervolg › “Einde: {{ looptijd.einddatum|datun }}”: filter 'datun' bestaat niet; "
+        "bedoelde u 'datum'?"
+    ]
+
+
+def test_loop_over_something_that_is_not_a_list(tmp_path):
+    path = damaged(tmp_path, "Vervolg", ["{% for x in regio.naam %}{{ x }}{% endfor %}"])
+    (message,) = messages(path)
+    assert "de lus loopt over 'regio.naam', maar dat is geen lijst" in message
+
+
+def test_check_cli_exits_1_and_names_the_place(tmp_path, run):
+    damaged(tmp_path, "Looptijd", ["{{ regio.kassier }}"])
+    result = run("templates", "check", tmp_path)
+    assert result.exit_code == 1
+    assert "convenant.docx › Looptijd › “{{ regio.kassier }}”: veld 'kassier' bestaat niet in 'regio'" in result.output
+
+
+def test_fields_reference_is_generated_from_the_model(tmp_path, run):
+    from convenant_gen.context import COMPUTED
+    from convenant_gen.shapes import context_shape
+
+    shape = context_shape()
+    missing = [k for k, v in shape.fields.items() if not v.description]
+    assert missing == [], "every field and computed key needs a description (model or context.COMPUTED)"
+    assert set(COMPUTED) <= set(shape.fields)
+    md, page = tmp_path / "velden.md", tmp_path / "velden.html"
+    result = run("templates", "fields", "--markdown", md, "--html", page)
+    assert result.exit_code == 0
+    text = md.read_text(encoding="utf-8")
+    assert "| `regio.naam` | tekst | Naam van de arbeidsmarktregio | Groot-Amsterdam |" in text
+    assert "| `partijen[].vertegenwoordiger.functie` |" in text
+    assert "| `datum` | 1 januari 2022 |" in text
+    assert "<th>veld</th>" in page.read_text(encoding="utf-8")
+    terminal = subprocess.run(
+        [sys.executable, "-m", "convenant_gen", "templates", "fields"], capture_output=True, text=True
+    )
+    assert "werkwijze.organen[].lidwoord" in terminal.stdout and "opsomming" in terminal.stdout
+
+
+def test_dump_shows_text_with_tags(tmp_path):
+    proc = subprocess.run(
+        [sys.executable, "-m", "convenant_gen", "templates", "dump", str(TEMPLATES / "convenant.docx")],
+        capture_output=True,
+        text=True,
+    )
+    assert proc.returncode == 0
+    lines = proc.stdout.splitlines()
+    assert "[Heading 1] Aanleiding" in lines
+    assert "{%p for alinea in aanvullingen.aanleiding %}" in lines
+    assert "| {%tr for a in activiteiten %} |  |  |  |" in lines
+    assert any(line.startswith("[koptekst]") and "{{ regio.naam }}" in line for line in lines)
+    again = subprocess.run(
+        [sys.executable, "-m", "convenant_gen", "templates", "dump", str(TEMPLATES / "convenant.docx")],
+        capture_output=True,
+        text=True,
+    )
+    assert again.stdout == proc.stdout
+
+
+@pytest.mark.parametrize("name", ["convenant.docx", "plan-van-aanpak.docx"])
+def test_committed_templates_have_no_leftover_word_lock_files(name):
+    assert not (TEMPLATES / f"~${name}").exists()
+    json.dumps(name)
