@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convenant_gen import __version__
-from convenant_gen.build import DOCUMENTS, Outcome, build_region
+from convenant_gen.build import Outcome, build_region, template_names
 from convenant_gen.write import write_atomic
 
 MANIFEST = "manifest.json"
@@ -40,7 +40,10 @@ def inputs_of(source: Path, templates: Path, documents: tuple[str, ...], options
     return {
         "bron": str(source),
         "bron_sha256": sha256(source),
-        "sjablonen": {DOCUMENTS[d]: sha256(templates / DOCUMENTS[d]) for d in documents},
+        "sjablonen": {
+            name: sha256(templates / name) if (templates / name).is_file() else None
+            for name in template_names(source, documents).values()
+        },
         "versie": __version__,
         "opties": options,
     }

@@ -7,7 +7,7 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convenant_gen.errors import ConvenantError, Finding, InputError
+from convenant_gen.errors import ConvenantError, Finding, InputError, TemplateProblem
 
 DOCUMENTS = {"convenant": "convenant.docx", "plan": "plan-van-aanpak.docx"}
 OUTPUT_NAMES = {"convenant": "convenant", "plan": "plan-van-aanpak"}
@@ -35,6 +35,20 @@ def templates_dir(given: Path | None = None) -> Path:
         return given
     local = Path("templates")
     return local if (local / "convenant.docx").exists() else DEFAULT_TEMPLATES
+
+
+def template_names(source: Path, documents: tuple[str, ...]) -> dict[str, str]:
+    """The template file per document: the region's own choice (sjablonen) or the standard one.
+    Read from the raw YAML, so the batch can hash templates before it validates anything."""
+    from convenant_gen.load import load_yaml
+
+    chosen: dict = {}
+    try:
+        data, _ = load_yaml(source)
+        chosen = data.get("sjablonen") if isinstance(data.get("sjablonen"), dict) else {}
+    except ConvenantError:
+        pass
+    return {d: chosen[d] if isinstance(chosen.get(d), str) and chosen[d] else DOCUMENTS[d] for d in documents}
 
 
 def build_region(
@@ -67,7 +81,11 @@ def build_region(
                 "keywords": f"{region.regio.naam}; {'definitief' if definitief else 'concept'}",
                 "category": region.regio.naam,
             }
-            data = render_document(templates / DOCUMENTS[name], context, props)
+            own = getattr(region.sjablonen, name)
+            template = templates / (own or DOCUMENTS[name])
+            if own and not template.is_file():
+                raise TemplateProblem(own, f"niet gevonden in {templates} (gekozen bij sjablonen.{name})")
+            data = render_document(template, context, props)
             rendered.append((out / slug / f"{OUTPUT_NAMES[name]}-{slug}.docx", data))
         write_all_atomic(rendered)
         outcome.written = [target for target, _ in rendered]

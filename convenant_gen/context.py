@@ -8,7 +8,6 @@ from typing import Any
 
 from convenant_gen.model import SOORT_KOPPEN, Region
 
-
 # What every computed key means, for `convenant templates fields` (a test checks none is missing).
 COMPUTED: dict[str, str] = {
     "concept": "ja bij een conceptversie, nee bij --definitief",

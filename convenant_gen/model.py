@@ -696,6 +696,26 @@ class PlanVanAanpak(Model):
     goedkeuringen: list[Goedkeuring] = veld([], "Key stakeholders die het plan goedkeuren")
 
 
+def _template_name(name: str) -> str:
+    if not name.endswith(".docx") or "/" in name or "\\" in name or name.startswith("."):
+        raise ValueError(f"'{name}' is geen bestandsnaam van een Word-sjabloon (naam.docx, zonder map)")
+    return name
+
+
+SjabloonNaam = Annotated[Tekst, AfterValidator(_template_name)]
+
+
+class Sjablonen(Model):
+    convenant: SjabloonNaam | None = veld(
+        None,
+        "Eigen sjabloon voor het convenant (bestandsnaam in de map met sjablonen)",
+        toelichting="Standaard convenant.docx, volgens de landelijke format. Een regio met een eigen "
+        "opmaak, zoals het 'Convenant Hoofdzaak Werk' van Groot-Amsterdam, kiest hier haar sjabloon.",
+        voorbeeld="convenant-groot-amsterdam.docx",
+    )
+    plan: SjabloonNaam | None = veld(None, "Eigen sjabloon voor het plan van aanpak (standaard plan-van-aanpak.docx)")
+
+
 class Region(Model):
     """One arbeidsmarktregio's covenant and plan van aanpak."""
 
@@ -730,6 +750,7 @@ class Region(Model):
     ondertekening: Ondertekening = veld(Ondertekening(), "Ondertekening")
     aanvullingen: Aanvullingen = veld(Aanvullingen(), "Eigen teksten van de regio per paragraaf")
     plan_van_aanpak: PlanVanAanpak = veld(PlanVanAanpak(), "Het plan van aanpak Hoofdzaak Werk")
+    sjablonen: Sjablonen = veld(Sjablonen(), "Eigen sjablonen van de regio (standaard die van de format)")
 
     @model_validator(mode="after")
     def _resolve_bodies(self) -> Region:

@@ -168,3 +168,80 @@ def test_dump_shows_text_with_tags(tmp_path):
 def test_committed_templates_have_no_leftover_word_lock_files(name):
     assert not (TEMPLATES / f"~${name}").exists()
     json.dumps(name)
+
+
+def _ga_with_own_template(tmp_path: Path) -> Path:
+    source = tmp_path / "groot-amsterdam.yaml"
+    text = (ROOT / "regions" / "groot-amsterdam.yaml").read_text(encoding="utf-8")
+    source.write_text(text + "\nsjablonen:\n  convenant: convenant-groot-amsterdam.docx\n", encoding="utf-8")
+    return source
+
+
+def test_groot_amsterdam_layout_is_built_from_its_regions_yaml(tmp_path):
+    import datetime as dt
+    import re
+
+    from convenant_gen.build import build_region
+    from tests.docs import all_text, headings
+
+    outcome = build_region(
+        _ga_with_own_template(tmp_path), tmp_path / "out", templates=TEMPLATES, datum=dt.date(2026, 11, 23)
+    )
+    assert outcome.error is None, outcome.error
+    covenant = outcome.written[0]
+    assert headings(covenant) == [
+        "AANLEIDING",
+        "MISSIE",
+        "GEWENSTE RESULTATEN",
+        "FINANCIEN",
+        "WERKWIJZE EN UITVOERING",
+        "LOOPTIJD",
+    ]
+    text = re.sub(r"\s+", " ", all_text(covenant))
+    assert "CONVENANT HOOFDZAAK WERK" in text and "ARBEIDSMARKTREGIO GROOT-AMSTERDAM" in text
+    assert "100 trajecten die bijdragen aan de weg naar betaald werk vóór 31 december 2023, waarvan 25 tot 40" in text
+    assert "Er zijn een projectteam en een klankbordgroep ingericht." in text
+    assert "Aldus overeengekomen en ondertekend op 1 januari 2022 te Amsterdam" in text
+    assert "Gemeente Aalsmeer, vertegenwoordigd door, wethouder" in text
+    # the plan keeps the standard template
+    assert headings(outcome.written[1])[0] == "Inleiding"
+
+
+def test_manifest_records_the_chosen_template(tmp_path, run):
+    import hashlib
+
+    source = _ga_with_own_template(tmp_path)
+    out = tmp_path / "out"
+    result = run("build", source, "--out", out, "--templates", TEMPLATES, "-q")
+    assert result.exit_code == 0, result.output
+    entry = json.loads((out / "manifest.json").read_text(encoding="utf-8"))["regio's"]["groot-amsterdam"]
+    assert entry["sjablonen"] == {
+        "convenant-groot-amsterdam.docx": hashlib.sha256(
+            (TEMPLATES / "convenant-groot-amsterdam.docx").read_bytes()
+        ).hexdigest(),
+        "plan-van-aanpak.docx": hashlib.sha256((TEMPLATES / "plan-van-aanpak.docx").read_bytes()).hexdigest(),
+    }
+
+
+def test_missing_own_template_is_a_clear_error(tmp_path):
+    from convenant_gen.build import build_region
+
+    source = tmp_path / "r.yaml"
+    source.write_text(
+        (ROOT / "regions" / "achterhoek.yaml").read_text(encoding="utf-8")
+        + "\nsjablonen:\n  convenant: bestaat-niet.docx\n",
+        encoding="utf-8",
+    )
+    outcome = build_region(source, tmp_path / "out", templates=TEMPLATES)
+    assert (
+        outcome.error == f"sjabloon bestaat-niet.docx: niet gevonden in {TEMPLATES} (gekozen bij sjablonen.convenant)"
+    )
+    source.write_text(
+        "regio:\n  naam: X\n  centrumgemeente: Y\npartijen:\n  - naam: Gemeente Y\n    soort: gemeente\n"
+        "sjablonen:\n  convenant: ../geheim.docx\n",
+        encoding="utf-8",
+    )
+    outcome = build_region(source, tmp_path / "out", templates=TEMPLATES)
+    assert outcome.error.endswith(
+        ":8:3: sjablonen.convenant: '../geheim.docx' is geen bestandsnaam van een Word-sjabloon (naam.docx, zonder map)"
+    )
