@@ -245,3 +245,37 @@ def test_missing_own_template_is_a_clear_error(tmp_path):
     assert outcome.error.endswith(
         ":8:3: sjablonen.convenant: '../geheim.docx' is geen bestandsnaam van een Word-sjabloon (naam.docx, zonder map)"
     )
+
+
+def test_committed_field_reference_is_current(tmp_path, run):
+    run("templates", "fields", "--markdown", tmp_path / "velden.md")
+    assert (tmp_path / "velden.md").read_text(encoding="utf-8") == (ROOT / "docs" / "velden.md").read_text(
+        encoding="utf-8"
+    ), "docs/velden.md is verouderd: convenant templates fields --markdown docs/velden.md --html docs/velden.html"
+
+
+def test_guide_shows_what_check_really_says(tmp_path):
+    guide = (ROOT / "docs" / "sjablonen.md").read_text(encoding="utf-8")
+    found = messages(damaged(tmp_path, "Looptijd", ["De regio ", "{{ regio.nam }}", " tekent."]))
+    assert f"✗ {found[0]}" in guide
+
+
+def test_git_textconv_shows_template_changes_as_text(tmp_path):
+    import shutil
+
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    git = ["git", "-C", str(repo), "-c", "user.email=t@t", "-c", "user.name=t"]
+    subprocess.run([*git, "init", "-q"], check=True)
+    (repo / ".gitattributes").write_text("*.docx diff=docx\n")
+    subprocess.run(
+        [*git, "config", "diff.docx.textconv", f"{sys.executable} -m convenant_gen templates dump"], check=True
+    )
+    shutil.copy(TEMPLATES / "convenant.docx", repo / "convenant.docx")
+    subprocess.run([*git, "add", "."], check=True)
+    subprocess.run([*git, "commit", "-qm", "x"], check=True)
+    d = docx.Document(str(repo / "convenant.docx"))
+    next(p for p in d.paragraphs if p.text == "Looptijd").runs[0].text = "Duur van het convenant"
+    d.save(str(repo / "convenant.docx"))
+    diff = subprocess.run([*git, "diff"], capture_output=True, text=True, check=True).stdout
+    assert "-[Heading 1] Looptijd" in diff and "+[Heading 1] Duur van het convenant" in diff
