@@ -30,6 +30,8 @@ class Result:
     documents: list[Path] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     error: str | None = None
+    row: object = None
+    findings: list = field(default_factory=list)
 
 
 def sha256(path: Path) -> str:
@@ -100,10 +102,12 @@ def run_batch(
     for (source, inputs), (outcome, hashes) in _execute(todo, out, templates, definitief, datum, documents, jobs):
         warnings = [str(w) for w in outcome.warnings]
         if outcome.error:
-            result = Result(source, "mislukt", warnings=warnings, error=outcome.error)
+            result = Result(
+                source, "mislukt", warnings=warnings, error=outcome.error, row=outcome.row, findings=outcome.findings
+            )
             regions.pop(source.stem, None)
         else:
-            result = Result(source, "gemaakt", outcome.written, warnings)
+            result = Result(source, "gemaakt", outcome.written, warnings, row=outcome.row, findings=outcome.findings)
             regions[source.stem] = {**inputs, "documenten": hashes}
         results[source] = result
         on_result(result)
@@ -154,12 +158,39 @@ def _remove_stale_temporaries(out: Path) -> None:
         tmp.unlink(missing_ok=True)
 
 
-def record_overview(out: Path, workbook: Path, files: list[Path]) -> None:
-    """Add the overview to the audit record: its hash and the hashes of the files it read."""
+def update_overview(out: Path, results: list[Result], *, force: bool = False) -> Path | None:
+    """Write <out>/overzicht.xlsx from the batch's results and record it in the manifest; skipped
+    when every region file and the tool are as recorded and the workbook is still as written."""
+    target = out / "overzicht.xlsx"
+    sources = {str(r.source): sha256(r.source) for r in results if r.source.is_file()}
+    record = load_manifest(out).get("overzicht") or {}
+    if (
+        not force
+        and record.get("bronnen") == sources
+        and record.get("versie") == __version__
+        and target.is_file()
+        and sha256(target) == record.get("sha256")
+    ):
+        return None
+    from convenant_gen.overview import Overview, collect, workbook_bytes
+
+    rows, findings = [], []
+    for r in results:
+        if r.row is None:  # unchanged regions were not loaded by this batch
+            part = collect([r.source])
+            rows += part.rows
+            findings += part.findings
+        else:
+            rows.append(r.row)
+            findings += r.findings
+    overview = Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
+    write_atomic(target, workbook_bytes(overview))
     manifest = load_manifest(out)
     manifest["overzicht"] = {
-        "bestand": str(workbook.relative_to(out)),
-        "sha256": sha256(workbook),
-        "bronnen": {str(f): sha256(f) for f in files if f.is_file()},
+        "bestand": target.name,
+        "sha256": sha256(target),
+        "bronnen": sources,
+        "versie": __version__,
     }
     write_manifest(out, manifest)
+    return target

@@ -20,6 +20,8 @@ class Outcome:
     written: list[Path] = field(default_factory=list)
     warnings: list[Finding] = field(default_factory=list)
     error: str | None = None
+    row: object = None  # overview.Row, for the national overview
+    findings: list[Finding] = field(default_factory=list)
 
 
 def build_date() -> dt.date:
@@ -44,9 +46,11 @@ def template_names(source: Path, documents: tuple[str, ...]) -> dict[str, str]:
 
     chosen: dict = {}
     try:
+        if b"sjablonen" not in source.read_bytes():  # the usual case: no own templates, no parse
+            return {d: DOCUMENTS[d] for d in documents}
         data, _ = load_yaml(source)
         chosen = data.get("sjablonen") if isinstance(data.get("sjablonen"), dict) else {}
-    except ConvenantError:
+    except (ConvenantError, OSError):
         pass
     return {d: chosen[d] if isinstance(chosen.get(d), str) and chosen[d] else DOCUMENTS[d] for d in documents}
 
@@ -62,6 +66,7 @@ def build_region(
 ) -> Outcome:
     """Validate, render every document, then write them; nothing is written on failure."""
     from convenant_gen.context import build_context
+    from convenant_gen.overview import entry as overview_entry
     from convenant_gen.render import render_document
     from convenant_gen.validate import load_region
     from convenant_gen.write import write_all_atomic
@@ -70,6 +75,7 @@ def build_region(
     try:
         loaded = load_region(source, definitief)
         outcome.warnings = loaded.warnings
+        outcome.row, outcome.findings = overview_entry(source, loaded)
         region = loaded.region
         context = build_context(region, definitief=definitief, datum=datum or build_date())
         slug = source.stem
@@ -92,6 +98,7 @@ def build_region(
     except InputError as e:
         outcome.error = str(e)
         outcome.warnings = [f for f in e.findings if f.severity == "waarschuwing"]
+        outcome.row, outcome.findings = overview_entry(source, error=e)
     except ConvenantError as e:
         outcome.error = str(e)
     return outcome

@@ -120,7 +120,10 @@ def _part_label(part: str) -> str:
 
 def _mangled(text: str) -> str | None:
     if re.search(r"\{\s+\{|\}\s+\}|\{\s+%|%\s+\}", text):
-        return "kapotte tag: tussen de accolades staat een spatie ('{ {' of '% }'); typ de tag opnieuw als {{ … }} of {% … %}"
+        return (
+            "kapotte tag: tussen de accolades staat een spatie ('{ {' of '% }'); "
+            "typ de tag opnieuw als {{ … }} of {% … %}"
+        )
     if text.count("{{") != text.count("}}"):
         return "tag niet gesloten: het aantal '{{' en '}}' in deze alinea verschilt"
     if text.count("{%") != text.count("%}"):

@@ -210,14 +210,9 @@ def build(
         )
     failed = [r for r in results if r.status == "mislukt"]
     if not paths or any(Path(p).is_dir() for p in paths):  # a whole folder: the overview comes along
-        from convenant_gen.batch import record_overview
-        from convenant_gen.overview import collect, workbook_bytes
+        from convenant_gen.batch import update_overview
 
-        target = Path(out) / "overzicht.xlsx"
-        from convenant_gen.write import write_atomic
-
-        write_atomic(target, workbook_bytes(collect(files)))
-        record_overview(Path(out), target, files)
+        update_overview(Path(out), results, force=force)
     if not quiet:
         _summary(results)
     written = [d for r in results if r.status == "gemaakt" for d in r.documents]
@@ -349,9 +344,9 @@ def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str)
     if alle:
         click.echo(f"{len(targets)} startbestand(en) gemaakt; {reference.SOURCE}")
     else:
-        click.echo(
-            f"Vul het in en controleer het met: convenant validate {Path(folder) / (targets[0][1].slug if targets[0][1] else reference.slugify(targets[0][0]))}.yaml"
-        )
+        ref = targets[0][1]
+        slug = ref.slug if ref else reference.slugify(targets[0][0])
+        click.echo(f"Vul het in en controleer het met: convenant validate {Path(folder) / slug}.yaml")
 
 
 @cli.command(context_settings=CONTEXT)

@@ -25,6 +25,8 @@ from pydantic import (
     model_validator,
 )
 
+from convenant_gen.soorten import SOORT_KOPPEN  # noqa: F401  (re-exported)
+
 # --- value types -------------------------------------------------------------------------
 
 MONTHS = ("januari februari maart april mei juni juli augustus september oktober november december").split()
@@ -262,24 +264,6 @@ SoortPartij = Literal[
     "kennisinstelling",
     "overig",
 ]
-
-# Group headings on the signature page, in the order of seed 000 (ggz-instellingen first).
-SOORT_KOPPEN: dict[str, str] = {
-    "ggz-instelling": "Ggz-instellingen",
-    "gemeente": "Gemeenten",
-    "uwv": "UWV",
-    "werkgeversservicepunt": "Werkgeversservicepunten",
-    "zorgverzekeraar": "Zorgverzekeraars",
-    "werkgeversorganisatie": "Werkgeversorganisaties",
-    "sw-bedrijf": "SW-bedrijven",
-    "re-integratiebedrijf": "Re-integratiebedrijven",
-    "onderwijs": "Onderwijsinstellingen",
-    "cliëntenorganisatie": "Cliëntenorganisaties",
-    "ervaringsdeskundigen": "Organisaties van ervaringsdeskundigen",
-    "welzijnsinstelling": "Welzijnsinstellingen",
-    "kennisinstelling": "Kennisinstellingen",
-    "overig": "Overige partijen",
-}
 
 SoortOrgaan = Literal["stuurgroep", "coordinatieteam", "werkgroep", "projectteam", "klankbordgroep", "overig"]
 

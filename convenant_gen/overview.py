@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from convenant_gen.errors import Finding, InputError
-from convenant_gen.model import SOORT_KOPPEN, Region
+from convenant_gen.soorten import SOORT_KOPPEN
 
 
 @functools.cache
@@ -113,37 +113,37 @@ def collect(files: list[Path]) -> Overview:
     rows, findings = [], []
     for path in files:
         try:
-            loaded = load_region(path)
+            row, found = entry(path, load_region(path))
         except InputError as e:
-            findings += e.findings
-            errors = [f for f in e.findings if f.severity == "fout"]
-            rows.append(
-                Row(
-                    regio=path.stem,
-                    bestand=str(path),
-                    status="ongeldig",
-                    fouten=len(errors),
-                    waarschuwingen=len(e.findings) - len(errors),
-                )
-            )
-            continue
-        findings += loaded.warnings
-        try:
-            load_region(path, definitief=True)
-            status, open_items = "definitief", []
-        except InputError as e:
-            status = "concept"
-            open_items = [
-                Finding(f.file, f.line, f.column, f.field, f"voor ondertekening: {f.message}", "waarschuwing")
-                for f in e.findings
-                if f.severity == "fout"
-            ]
-        findings += open_items
-        rows.append(_row(path, loaded.region, status, len(loaded.warnings)))
+            row, found = entry(path, error=e)
+        rows.append(row)
+        findings += found
     return Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
 
 
-def _row(path: Path, region: Region, status: str, warnings: int) -> Row:
+def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tuple[Row, list[Finding]]:
+    """One region's row and findings: from its validated model, or from the error that stopped it."""
+    from convenant_gen.validate import missing_for_signing
+
+    if error is not None:
+        errors = [f for f in error.findings if f.severity == "fout"]
+        row = Row(
+            regio=path.stem,
+            bestand=str(path),
+            status="ongeldig",
+            fouten=len(errors),
+            waarschuwingen=len(error.findings) - len(errors),
+        )
+        return row, list(error.findings)
+    lacking = missing_for_signing(loaded)
+    open_items = [
+        Finding(f.file, f.line, f.column, f.field, f"voor ondertekening: {f.message}", "waarschuwing") for f in lacking
+    ]
+    status = "concept" if lacking else "definitief"
+    return _row(path, loaded.region, status, len(loaded.warnings)), [*loaded.warnings, *open_items]
+
+
+def _row(path: Path, region: Any, status: str, warnings: int) -> Row:
     d = region.doelstellingen
     per_kind: dict[str, int] = {}
     for p in region.ondertekenaars:
@@ -194,7 +194,7 @@ def workbook_bytes(overview: Overview) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from convenant_gen.write import normalize_zip
+    from convenant_gen.write import zip_bytes, zip_entries
 
     wb = Workbook()
     kinds = [k for k in SOORT_KOPPEN if any(k in r.ondertekenaars_per_soort for r in overview.rows)]
@@ -321,7 +321,10 @@ def workbook_bytes(overview: Overview) -> bytes:
     wb.properties.created = FIXED_TIME
     out = io.BytesIO()
     wb.save(out)
-    return normalize_zip(_fixed_core_dates(out.getvalue()))
+    return zip_bytes(
+        (name, _fixed_core_dates(data) if name == "docProps/core.xml" else data)
+        for name, data in zip_entries(out.getvalue())
+    )
 
 
 def _style_table(ws: Any, columns: list, font: Any, fill: Any, widths: list[int] | None = None) -> None:
@@ -351,17 +354,8 @@ def _shown(value: Any, fmt: str | None) -> str:
     return str(value)
 
 
-def _fixed_core_dates(data: bytes) -> bytes:
+def _fixed_core_dates(core: bytes) -> bytes:
     """openpyxl stamps 'modified' with the wall clock at save; the same input must give the same bytes."""
     import re
-    import zipfile
 
-    src = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w") as dst:
-        for item in src.infolist():
-            content = src.read(item.filename)
-            if item.filename == "docProps/core.xml":
-                content = re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\2", content)
-            dst.writestr(item, content)
-    return out.getvalue()
+    return re.sub(rb"(<dcterms:modified[^>]*>)[^<]*(<)", rb"\g<1>2000-01-01T00:00:00Z\2", core)

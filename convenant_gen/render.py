@@ -10,12 +10,11 @@ from __future__ import annotations
 import functools
 import io
 import re
-import zipfile
 from pathlib import Path
 from typing import Any
 
 from convenant_gen.errors import TemplateProblem
-from convenant_gen.write import FIXED_ZIP_TIME
+from convenant_gen.write import zip_bytes, zip_entries
 
 
 @functools.cache
@@ -62,8 +61,7 @@ class CompiledTemplate:
         prepared = _read_cache(self.key) or _write_cache(self.key, _prepare(self.source))
         self.sources: dict[str, str] = prepared["parts"]
         self.prefix, self.suffix = prepared["prefix"], prepared["suffix"]
-        with zipfile.ZipFile(io.BytesIO(self.source)) as z:
-            self.entries = [(i.filename, z.read(i.filename)) for i in z.infolist()]
+        self.entries = zip_entries(self.source)
         self.core = dict(self.entries).get("docProps/core.xml")
         _LOADING[self.key] = self.sources
         self.needs_table_fix = any("{%tc" in xml or "{% tc" in xml for xml in self.sources.values())
@@ -108,15 +106,7 @@ class CompiledTemplate:
             rendered[name] = _DECLARATION + xml.encode("utf-8")
         if self.core is not None:
             rendered["docProps/core.xml"] = _core_properties(self.core, properties)
-        out = io.BytesIO()
-        with zipfile.ZipFile(out, "w") as z:
-            for name, data in self.entries:
-                info = zipfile.ZipInfo(name, date_time=FIXED_ZIP_TIME)
-                info.compress_type = zipfile.ZIP_DEFLATED
-                info.external_attr = 0o644 << 16
-                info.create_system = 0
-                z.writestr(info, rendered.get(name, data), compresslevel=6)
-        return out.getvalue()
+        return zip_bytes((name, rendered.get(name, data)) for name, data in self.entries)
 
 
 def _prepare(source: bytes) -> dict[str, Any]:

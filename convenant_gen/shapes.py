@@ -13,6 +13,17 @@ from typing import Any
 
 from pydantic import BaseModel
 
+# Python type names as an adviser reads them.
+TYPE_NAMES = {
+    "str": "tekst",
+    "int": "geheel getal",
+    "float": "getal",
+    "bool": "ja/nee",
+    "date": "datum",
+    "Fraction": "breuk",
+    "NoneType": "leeg",
+}
+
 
 @dataclass
 class Shape:
@@ -37,16 +48,8 @@ def _annotation_shape(annotation: Any, description: str = "", example: Any = Non
         return Shape("value", "keuze: " + ", ".join(map(str, typing.get_args(annotation))), description, example)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):
         return Shape("object", "groep", description, example, fields=model_fields(annotation))
-    names = {
-        "str": "tekst",
-        "int": "geheel getal",
-        "float": "getal",
-        "bool": "ja/nee",
-        "date": "datum",
-        "Fraction": "breuk",
-    }
     name = getattr(annotation, "__name__", str(annotation))
-    return Shape("value", names.get(name, name), description, example)
+    return Shape("value", TYPE_NAMES.get(name, name), description, example)
 
 
 def model_fields(model: type[BaseModel]) -> dict[str, Shape]:
@@ -62,16 +65,7 @@ def _value_shape(value: Any, description: str = "") -> Shape:
         return Shape("object", "groep", description, fields={k: _value_shape(v) for k, v in value.items()})
     if isinstance(value, list):
         return Shape("list", "lijst", description, item=_value_shape(value[0]) if value else None)
-    names = {
-        "str": "tekst",
-        "int": "geheel getal",
-        "float": "getal",
-        "bool": "ja/nee",
-        "date": "datum",
-        "Fraction": "breuk",
-        "NoneType": "leeg",
-    }
-    return Shape("value", names.get(type(value).__name__, type(value).__name__), description, example=value)
+    return Shape("value", TYPE_NAMES.get(type(value).__name__, type(value).__name__), description, example=value)
 
 
 def _merge(precise: Shape, observed: Shape) -> Shape:

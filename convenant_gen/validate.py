@@ -26,6 +26,7 @@ class Loaded:
     region: Region
     warnings: list[Finding] = field(default_factory=list)
     source: bytes = b""
+    positions: Positions = field(default_factory=dict)
 
 
 def load_region(path: Path | str, definitief: bool = False) -> Loaded:
@@ -43,7 +44,18 @@ def load_region(path: Path | str, definitief: bool = False) -> Loaded:
     findings = _rule_findings(path, positions, region, definitief)
     if any(f.severity == "fout" for f in findings):
         raise RegionInvalid(path, findings)
-    return Loaded(path, region, sorted(findings), source or b"")
+    return Loaded(path, region, sorted(findings), source or b"", positions)
+
+
+def missing_for_signing(loaded: Loaded) -> list[Finding]:
+    """What a valid concept still lacks to be signed (the definitief rules), with lines."""
+    from convenant_gen.rules import DEFINITIEF_RULES
+
+    return [
+        Finding(str(loaded.path), *locate(loaded.positions, issue.path), format_path(issue.path), issue.message)
+        for rule in DEFINITIEF_RULES
+        for issue in rule(loaded.region)
+    ]
 
 
 def _rule_findings(
