@@ -39,12 +39,13 @@ def sha256(path: Path) -> str:
 
 
 def inputs_of(source: Path, templates: Path, documents: tuple[str, ...], options: dict) -> dict:
+    text = source.read_bytes()
     return {
         "bron": str(source),
-        "bron_sha256": sha256(source),
+        "bron_sha256": hashlib.sha256(text).hexdigest(),
         "sjablonen": {
             name: sha256(templates / name) if (templates / name).is_file() else None
-            for name in template_names(source, documents).values()
+            for name in template_names(source, documents, text).values()
         },
         "versie": __version__,
         "opties": options,

@@ -39,16 +39,18 @@ def templates_dir(given: Path | None = None) -> Path:
     return local if (local / "convenant.docx").exists() else DEFAULT_TEMPLATES
 
 
-def template_names(source: Path, documents: tuple[str, ...]) -> dict[str, str]:
+def template_names(source: Path, documents: tuple[str, ...], text: bytes | None = None) -> dict[str, str]:
     """The template file per document: the region's own choice (sjablonen) or the standard one.
-    Read from the raw YAML, so the batch can hash templates before it validates anything."""
+    Read from the raw YAML (`text`, if the caller has read it), so the batch can hash templates
+    before it validates anything."""
     from convenant_gen.load import load_yaml
 
     chosen: dict = {}
     try:
-        if b"sjablonen" not in source.read_bytes():  # the usual case: no own templates, no parse
+        text = source.read_bytes() if text is None else text
+        if b"sjablonen" not in text:  # the usual case: no own templates, no parse
             return {d: DOCUMENTS[d] for d in documents}
-        data, _ = load_yaml(source)
+        data, _ = load_yaml(source, text)
         chosen = data.get("sjablonen") if isinstance(data.get("sjablonen"), dict) else {}
     except (ConvenantError, OSError):
         pass

@@ -179,15 +179,22 @@ class _Walker:
             for target in _names(node.target):
                 scope[target] = None
             return
-        if isinstance(node, nodes.Filter) and node.name not in self.env.filters:
-            hint = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
-            suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
-            self.findings.append((node.lineno, f"filter '{node.name}' bestaat niet{suggestion}"))
+        if isinstance(node, nodes.Filter):
+            self._known_filter(node)
         if isinstance(node, nodes.Getattr | nodes.Getitem | nodes.Name):
             self._shape(node, scope)
             return
         for child in node.iter_child_nodes():
             self._visit(child, scope)
+
+    def _known_filter(self, node: Any) -> bool:
+        """Report a filter that does not exist, with a suggestion; True when it exists."""
+        if node.name in self.env.filters:
+            return True
+        hint = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
+        suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
+        self.findings.append((node.lineno, f"filter '{node.name}' bestaat niet{suggestion}"))
+        return False
 
     def _shape(self, node: Any, scope: dict[str, Shape | None]) -> Shape | None:
         """The shape of an expression, reporting unknown names and fields; None if unknowable."""
@@ -228,10 +235,7 @@ class _Walker:
             inner = self._shape(node.node, scope) if node.node is not None else None
             for child in [*node.args, *[kw.value for kw in node.kwargs]]:
                 self._visit(child, scope)
-            if node.name not in self.env.filters:
-                hint = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
-                suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
-                self.findings.append((node.lineno, f"filter '{node.name}' bestaat niet{suggestion}"))
+            if not self._known_filter(node):
                 return None
             if node.name in ("of_open", "sort", "reverse", "list", "unique") and inner is not None:
                 return inner

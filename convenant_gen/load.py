@@ -34,26 +34,21 @@ def format_path(path: Path_) -> str:
     return out
 
 
-class _Budget:
-    def __init__(self) -> None:
-        self.left = MAX_NODES
-
-
 class _Builder:
     def __init__(self, file: str, loader: Any):
         self.file = file
         self.loader = loader
         self.positions: Positions = {}
         self.findings: list[Finding] = []
-        self.budget = _Budget()
+        self.nodes_left = MAX_NODES
 
     def fail(self, node: yaml.Node, path: Path_, message: str) -> None:
         mark = node.start_mark
         self.findings.append(Finding(self.file, mark.line + 1, mark.column + 1, format_path(path), message))
 
     def build(self, node: yaml.Node, path: Path_) -> Any:
-        self.budget.left -= 1
-        if self.budget.left < 0:
+        self.nodes_left -= 1
+        if self.nodes_left < 0:
             raise _TooBig(node)
         if isinstance(node, yaml.MappingNode):
             return self._mapping(node, path)

@@ -63,7 +63,7 @@ class CompiledTemplate:
         self.prefix, self.suffix = prepared["prefix"], prepared["suffix"]
         self.entries = zip_entries(self.source)
         self.core = dict(self.entries).get("docProps/core.xml")
-        _LOADING[self.key] = self.sources
+        template_env().loader.sources[self.key] = self.sources
         self.needs_table_fix = any("{%tc" in xml or "{% tc" in xml for xml in self.sources.values())
         self.parts = {name: self._compile(name) for name in self.sources}
 
@@ -172,12 +172,12 @@ def template_env() -> Any:
 
     class PartLoader(BaseLoader):
         def __init__(self) -> None:
-            self.sources: dict[str, str] = {}
+            self.sources: dict[str, dict[str, str]] = {}  # template key -> part name -> Jinja source
 
         def get_source(self, environment: Any, template: str) -> tuple[str, None, Any]:
             key, _, part = template.partition("/")
             try:
-                return _LOADING[key][part], None, lambda: True
+                return self.sources[key][part], None, lambda: True
             except KeyError:
                 raise TemplateNotFound(template) from None
 
@@ -190,9 +190,6 @@ def template_env() -> Any:
     except OSError:
         pass
     return env
-
-
-_LOADING: dict[str, dict[str, str]] = {}
 
 
 _NSMAP = {"wp": "http://schemas.openxmlformats.org/drawingml/2006/wordprocessingDrawing"}

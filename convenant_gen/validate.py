@@ -25,15 +25,13 @@ class Loaded:
     path: Path
     region: Region
     warnings: list[Finding] = field(default_factory=list)
-    source: bytes = b""
     positions: Positions = field(default_factory=dict)
 
 
 def load_region(path: Path | str, definitief: bool = False) -> Loaded:
     """Load and validate one region file; raises YamlSyntaxError or RegionInvalid."""
     path = Path(path)
-    source = path.read_bytes() if path.is_file() else None
-    data, positions = load_yaml(path, source)
+    data, positions = load_yaml(path)
     try:
         region = Region.model_validate(data)
     except ValidationError as e:
@@ -44,7 +42,7 @@ def load_region(path: Path | str, definitief: bool = False) -> Loaded:
     findings = _rule_findings(path, positions, region, definitief)
     if any(f.severity == "fout" for f in findings):
         raise RegionInvalid(path, findings)
-    return Loaded(path, region, sorted(findings), source or b"", positions)
+    return Loaded(path, region, sorted(findings), positions)
 
 
 def missing_for_signing(loaded: Loaded) -> list[Finding]:
