@@ -193,6 +193,7 @@ def load_yaml(path: Path | str, text: bytes | None = None) -> tuple[dict, Positi
 # Phrases of PyYAML's and libyaml's messages (they word them differently) -> Dutch.
 _PROBLEMS = [
     ("'\\t'", "tab gevonden; gebruik spaties om in te springen"),
+    ("tab character", "tab gevonden; gebruik spaties om in te springen"),
     ("mapping values are not allowed", "onverwachte dubbele punt; zet tekst met een ':' tussen aanhalingstekens"),
     ("expected ':'", "dubbele punt ontbreekt na de sleutel, of een regel springt verkeerd in"),
     ("did not find expected key", "een regel springt verkeerd in, of een dubbele punt ontbreekt"),

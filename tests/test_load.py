@@ -24,6 +24,7 @@ def test_format_path_counts_list_items_from_one():
     ("text", "line", "words"),
     [
         ("regio:\n\tnaam: X\n", 2, "tab"),
+        ("regio:\n  naam: X\n\tcentrumgemeente: Y\n", 3, "tab gevonden"),
         ("regio: [a, b\n", 2, "niet gesloten"),
         ("- een\n- twee\n", 1, "geen lijst"),
         ("gewoon tekst\n", 1, "geen lijst of losse tekst"),
