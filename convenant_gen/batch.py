@@ -1,8 +1,10 @@
 """Many regions -> documents, in parallel, incremental, with an audit manifest.
 
 The manifest (`<out>/manifest.json`) records per region the SHA-256 of its YAML, of every
-template used, the tool version and the build options, and of every document written. A region
-whose inputs are unchanged and whose documents are still as written is skipped ("ongewijzigd").
+template its documents were rendered from, the tool version and the build options, and of
+every document written. A region whose inputs are unchanged and whose documents are still as
+written is skipped ("ongewijzigd"). The manifest is a hint: it is checked field by field when
+read, and anything unexpected in it means "rebuild", never "unchanged".
 """
 
 from __future__ import annotations
@@ -11,16 +13,20 @@ import datetime as dt
 import hashlib
 import json
 import os
-from collections.abc import Callable, Iterator
-from concurrent.futures import ProcessPoolExecutor, as_completed
+import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from pathlib import Path
+from pathlib import Path, PurePosixPath
+from typing import Any
 
 from convenant_gen import __version__
-from convenant_gen.build import Outcome, build_region, template_names
-from convenant_gen.write import write_atomic
+from convenant_gen.build import Outcome, build_region
+from convenant_gen.errors import ConvenantError, UsageProblem
+from convenant_gen.limits import Limits
+from convenant_gen.write import output_lock, remove_our_temporaries, write_atomic
 
 MANIFEST = "manifest.json"
+OVERVIEW = "overzicht.xlsx"
 
 
 @dataclass
@@ -34,29 +40,238 @@ class Result:
     findings: list = field(default_factory=list)
 
 
+@dataclass
+class BatchReport:
+    results: list[Result]
+    overview: Path | None = None
+    pdfs: list[Path] = field(default_factory=list)
+    pdf_error: str | None = None
+
+
+# --- which files -----------------------------------------------------------------------
+
+
+def region_files(paths: tuple[str, ...] | list[str], default: str = "regions") -> list[Path]:
+    """Files and folders (their *.yaml, *.yml) -> region files, in a stable order. A path
+    that does not exist is a usage error; the same file named twice counts once."""
+    files: list[Path] = []
+    seen: set[Path] = set()
+    for raw in paths or (default,):
+        path = Path(raw)
+        if path.is_dir():
+            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+        elif path.exists() or path.is_symlink():
+            found = [path]
+        else:
+            raise UsageProblem(f"{raw} bestaat niet (geen bestand of map met die naam); controleer de naam")
+        for file in found:
+            key = file.resolve()
+            if key not in seen:
+                seen.add(key)
+                files.append(file)
+    return files
+
+
+def refuse_same_names(files: list[Path]) -> None:
+    """Two region files with one name (x.yaml beside x.yml, or in two folders) would write into
+    one output folder and count twice in the overview: refuse before anything is written."""
+    first: dict[str, Path] = {}
+    clashes = []
+    for file in files:
+        key = file.stem.casefold()
+        if key in first:
+            clashes.append(f"{first[key]} en {file}")
+        else:
+            first[key] = file
+    if clashes:
+        raise ConvenantError(
+            "twee regiobestanden met dezelfde naam zouden elkaars documenten overschrijven: "
+            + "; ".join(clashes)
+            + ". Hernoem of verwijder een van beide; er is niets gemaakt."
+        )
+
+
+# --- the manifest ----------------------------------------------------------------------
+
+_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+def _digest(value: Any) -> bool:
+    return isinstance(value, str) and _HEX.fullmatch(value) is not None
+
+
+def _plain_name(value: Any) -> bool:
+    return isinstance(value, str) and value not in ("", ".", "..") and "/" not in value and "\\" not in value
+
+
+def _document_path(value: Any, region: str) -> bool:
+    """A document of `region`: '<region>/<name>.docx' or '.pdf', relative, nothing else."""
+    if not isinstance(value, str) or "\\" in value or "\x00" in value:
+        return False
+    parts = PurePosixPath(value).parts
+    return len(parts) == 2 and parts[0] == region and _plain_name(parts[1]) and parts[1].endswith((".docx", ".pdf"))
+
+
+@dataclass(frozen=True)
+class RegionRecord:
+    bron: str
+    bron_sha256: str
+    sjablonen: dict[str, str]
+    versie: str
+    opties: dict[str, Any]
+    documenten: dict[str, str]
+
+    @classmethod
+    def parse(cls, key: str, data: Any) -> RegionRecord | None:
+        """The record if every field has the shape we write, else None (the region is rebuilt)."""
+        if not (_plain_name(key) and isinstance(data, dict) and set(data) == set(cls.__dataclass_fields__)):
+            return None
+        templates, documents = data["sjablonen"], data["documenten"]
+        ok = (
+            isinstance(data["bron"], str)
+            and _digest(data["bron_sha256"])
+            and isinstance(templates, dict)
+            and all(_plain_name(n) and n.endswith(".docx") and _digest(h) for n, h in templates.items())
+            and isinstance(data["versie"], str)
+            and isinstance(data["opties"], dict)
+            and isinstance(documents, dict)
+            and bool(documents)
+            and all(_document_path(n, key) and _digest(h) for n, h in documents.items())
+        )
+        return cls(**data) if ok else None
+
+
+@dataclass(frozen=True)
+class OverviewRecord:
+    bestand: str
+    sha256: str
+    bronnen: dict[str, str]
+    versie: str
+
+    @classmethod
+    def parse(cls, data: Any) -> OverviewRecord | None:
+        if not (isinstance(data, dict) and set(data) == set(cls.__dataclass_fields__)):
+            return None
+        ok = (
+            data["bestand"] == OVERVIEW
+            and _digest(data["sha256"])
+            and isinstance(data["bronnen"], dict)
+            and all(isinstance(k, str) and _digest(v) for k, v in data["bronnen"].items())
+            and isinstance(data["versie"], str)
+        )
+        return cls(**data) if ok else None
+
+
+@dataclass
+class Manifest:
+    regions: dict[str, RegionRecord] = field(default_factory=dict)
+    overview: OverviewRecord | None = None
+
+    def as_json(self) -> dict[str, Any]:
+        data: dict[str, Any] = {
+            "versie": __version__,
+            "regio's": {k: r.__dict__ for k, r in self.regions.items()},
+        }
+        if self.overview is not None:
+            data["overzicht"] = self.overview.__dict__
+        return data
+
+
+def load_manifest(out: Path) -> Manifest:
+    """The manifest of `out`, keeping only the records that have exactly our shape."""
+    try:
+        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
+    except (OSError, ValueError, RecursionError):
+        return Manifest()
+    if not isinstance(data, dict):
+        return Manifest()
+    regions = data.get("regio's")
+    records = {}
+    if isinstance(regions, dict):
+        for key, value in regions.items():
+            record = RegionRecord.parse(key, value)
+            if record is not None:
+                records[key] = record
+    return Manifest(records, OverviewRecord.parse(data.get("overzicht")))
+
+
+def write_manifest(out: Path, manifest: Manifest) -> None:
+    text = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    write_atomic(out / MANIFEST, text.encode("utf-8"))
+
+
 def sha256(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    digest = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
 
 
-def inputs_of(source: Path, templates: Path, documents: tuple[str, ...], options: dict) -> dict:
-    text = source.read_bytes()
-    return {
-        "bron": str(source),
-        "bron_sha256": hashlib.sha256(text).hexdigest(),
-        "sjablonen": {
-            name: sha256(templates / name) if (templates / name).is_file() else None
-            for name in template_names(source, documents, text).values()
-        },
-        "versie": __version__,
-        "opties": options,
-    }
+def _intact(out: Path, name: str, digest: str) -> bool:
+    """The document `name` is still inside `out`, a regular file, and as we wrote it."""
+    path = out / name
+    try:
+        inside = path.resolve().is_relative_to(out.resolve())
+        return inside and not path.is_symlink() and path.is_file() and sha256(path) == digest
+    except OSError:
+        return False
 
 
-def _task(args: tuple) -> tuple[Outcome, dict | None]:
-    source, out, templates, definitief, datum, documents = args
-    outcome = build_region(source, out, templates=templates, definitief=definitief, datum=datum, documents=documents)
-    hashes = {str(p.relative_to(out)): sha256(p) for p in outcome.written} if not outcome.error else None
-    return outcome, hashes
+class _TemplateHashes:
+    """Each template file hashed at most once per batch."""
+
+    def __init__(self, folder: Path):
+        self.folder, self.known = folder, {}  # type: ignore[var-annotated]
+
+    def __call__(self, name: str) -> str | None:
+        if name not in self.known:
+            path = self.folder / name
+            try:
+                self.known[name] = sha256(path) if path.is_file() else None
+            except OSError:
+                self.known[name] = None
+        return self.known[name]
+
+
+def _unchanged(record: RegionRecord, inputs: dict[str, Any], template_hash: _TemplateHashes, out: Path) -> bool:
+    if (record.bron, record.bron_sha256, record.versie, record.opties) != (
+        inputs["bron"],
+        inputs["bron_sha256"],
+        inputs["versie"],
+        inputs["opties"],
+    ):
+        return False
+    # Same region file and options: the same templates are chosen; are they unchanged?
+    if any(template_hash(name) != digest for name, digest in record.sjablonen.items()):
+        return False
+    return all(_intact(out, name, digest) for name, digest in record.documenten.items())
+
+
+# --- the batch -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Task:
+    source: Path
+    out: Path
+    templates: Path
+    definitief: bool
+    datum: dt.date
+    documents: tuple[str, ...]
+    limits: Limits
+
+
+def _build(task: _Task) -> Outcome:
+    return build_region(
+        task.source,
+        task.out,
+        templates=task.templates,
+        definitief=task.definitief,
+        datum=task.datum,
+        documents=task.documents,
+        limits=task.limits,
+    )
 
 
 def run_batch(
@@ -69,47 +284,65 @@ def run_batch(
     documents: tuple[str, ...] = ("convenant", "plan"),
     jobs: int | None = None,
     force: bool = False,
+    limits: Limits | None = None,
     on_result: Callable[[Result], None] = lambda r: None,
 ) -> list[Result]:
-    """Build every region; one failure never stops the others. Results in input order."""
-    out.mkdir(parents=True, exist_ok=True)
-    _remove_stale_temporaries(out)
+    """Build every region; one failure never stops the others. Results in input order.
+    The caller holds the output lock (see build_all)."""
+    from convenant_gen.workers import Failed, run_tasks
+
+    limits = limits or Limits()
     manifest = load_manifest(out)
-    regions = manifest.setdefault("regio's", {})
     options = {
         "definitief": definitief,
         "datum": datum.isoformat() if not definitief else None,
         "documenten": list(documents),
+        "sjabloonmap": str(templates.resolve()),
     }
+    template_hash = _TemplateHashes(templates)
     results: dict[Path, Result] = {}
-    todo: list[tuple[Path, dict]] = []
+    todo: list[tuple[Path, dict[str, Any]]] = []
     for source in files:
-        key = source.stem
         try:
-            inputs = inputs_of(source, templates, documents, options)
+            inputs = {"bron": str(source.resolve()), "bron_sha256": sha256(source), "versie": __version__}
         except OSError as e:
-            result = Result(source, "mislukt", error=f"{source}: kan niet lezen ({e.strerror})")
+            result = Result(source, "mislukt", error=f"{source}: kan het bestand niet lezen ({e.strerror or e})")
+            manifest.regions.pop(source.stem, None)
             results[source] = result
             on_result(result)
             continue
-        previous = regions.get(key)
-        if not force and previous and _unchanged(previous, inputs, out):
-            result = Result(source, "ongewijzigd", [out / d for d in previous["documenten"]])
+        inputs["opties"] = options
+        previous = manifest.regions.get(source.stem)
+        if not force and previous is not None and _unchanged(previous, inputs, template_hash, out):
+            result = Result(source, "ongewijzigd", [out / d for d in previous.documenten])
             results[source] = result
             on_result(result)
         else:
             todo.append((source, inputs))
 
-    for (source, inputs), (outcome, hashes) in _execute(todo, out, templates, definitief, datum, documents, jobs):
+    tasks = [_Task(source, out, templates, definitief, datum, documents, limits) for source, _ in todo]
+    hard = limits.seconds * max(1, len(documents)) + 15
+    for index, outcome in run_tasks(
+        _build, tasks, workers=jobs or os.cpu_count() or 1, limits=limits, hard_seconds=hard
+    ):
+        source, inputs = todo[index]
+        if isinstance(outcome, Failed):
+            outcome = Outcome(source, error=f"{source}: {outcome.reason}")
         warnings = [str(w) for w in outcome.warnings]
         if outcome.error:
             result = Result(
                 source, "mislukt", warnings=warnings, error=outcome.error, row=outcome.row, findings=outcome.findings
             )
-            regions.pop(source.stem, None)
+            manifest.regions.pop(source.stem, None)
         else:
             result = Result(source, "gemaakt", outcome.written, warnings, row=outcome.row, findings=outcome.findings)
-            regions[source.stem] = {**inputs, "documenten": hashes}
+            manifest.regions[source.stem] = RegionRecord(
+                **inputs,
+                sjablonen=dict(sorted(outcome.templates.items())),
+                documenten={
+                    PurePosixPath(p.relative_to(out)).as_posix(): digest for p, digest in outcome.hashes.items()
+                },
+            )
         results[source] = result
         on_result(result)
 
@@ -117,67 +350,87 @@ def run_batch(
     return [results[f] for f in files]
 
 
-def _execute(todo, out, templates, definitief, datum, documents, jobs) -> Iterator[tuple]:
-    tasks = [(source, out, templates, definitief, datum, documents) for source, _ in todo]
-    inputs = {source: inp for source, inp in todo}
-    jobs = jobs or os.cpu_count() or 1
-    if jobs == 1 or len(tasks) <= 1:
-        for task in tasks:
-            yield (task[0], inputs[task[0]]), _task(task)
-        return
-    with ProcessPoolExecutor(max_workers=min(jobs, len(tasks))) as pool:
-        futures = {pool.submit(_task, task): task[0] for task in tasks}
-        for future in as_completed(futures):
-            source = futures[future]
-            yield (source, inputs[source]), future.result()
+def build_all(
+    files: list[Path],
+    out: Path,
+    *,
+    templates: Path,
+    definitief: bool = False,
+    datum: dt.date,
+    documents: tuple[str, ...] = ("convenant", "plan"),
+    jobs: int | None = None,
+    force: bool = False,
+    limits: Limits | None = None,
+    overview: bool = False,
+    pdf: bool = False,
+    pdfa: bool = False,
+    on_result: Callable[[Result], None] = lambda r: None,
+) -> BatchReport:
+    """The whole build under one lock on `out`: documents, then the overview (for a folder),
+    then PDFs. Refuses region files with one name before anything is written."""
+    refuse_same_names(files)
+    with output_lock(out, wait=_lock_wait()):
+        remove_our_temporaries(out)
+        results = run_batch(
+            files,
+            out,
+            templates=templates,
+            definitief=definitief,
+            datum=datum,
+            documents=documents,
+            jobs=jobs,
+            force=force,
+            limits=limits,
+            on_result=on_result,
+        )
+        report = BatchReport(results)
+        if overview:
+            report.overview = update_overview(out, results, force=force)
+        written = [d for r in results if r.status == "gemaakt" for d in r.documents]
+        if (pdf or pdfa) and written:
+            from convenant_gen.pdf import PdfFailed, convert
+
+            try:
+                report.pdfs = convert(written, pdfa=pdfa, workers=jobs or os.cpu_count() or 1)
+            except PdfFailed as e:
+                report.pdf_error = str(e)
+    return report
 
 
-def _unchanged(previous: dict, inputs: dict, out: Path) -> bool:
-    if any(previous.get(k) != v for k, v in inputs.items()):
-        return False
-    docs = previous.get("documenten") or {}
-    return bool(docs) and all((out / name).is_file() and sha256(out / name) == digest for name, digest in docs.items())
-
-
-def load_manifest(out: Path) -> dict:
+def _lock_wait() -> float:
+    """Seconds to wait for another build on the same folder: CONVENANT_WACHTTIJD, else 10."""
     try:
-        data = json.loads((out / MANIFEST).read_text(encoding="utf-8"))
-        return data if isinstance(data, dict) else {}
-    except (OSError, ValueError):
-        return {}
-
-
-def write_manifest(out: Path, manifest: dict) -> None:
-    manifest["versie"] = __version__
-    text = json.dumps(manifest, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
-    write_atomic(out / MANIFEST, text.encode("utf-8"))
-
-
-def _remove_stale_temporaries(out: Path) -> None:
-    """Temporary files of a batch that was killed midway; documents themselves are never partial."""
-    for tmp in out.rglob(".*.tmp"):
-        tmp.unlink(missing_ok=True)
+        return max(0.0, float(os.environ.get("CONVENANT_WACHTTIJD", "10")))
+    except ValueError:
+        raise UsageProblem(
+            f"CONVENANT_WACHTTIJD moet een aantal seconden zijn, gekregen {os.environ['CONVENANT_WACHTTIJD']!r}"
+        ) from None
 
 
 def update_overview(out: Path, results: list[Result], *, force: bool = False) -> Path | None:
     """Write <out>/overzicht.xlsx from the batch's results and record it in the manifest; skipped
     when every region file and the tool are as recorded and the workbook is still as written."""
-    target = out / "overzicht.xlsx"
-    sources = {str(r.source): sha256(r.source) for r in results if r.source.is_file()}
-    record = load_manifest(out).get("overzicht") or {}
+    target = out / OVERVIEW
+    sources = {}
+    for r in results:
+        try:
+            sources[str(r.source.resolve())] = sha256(r.source)
+        except OSError:
+            continue
+    record = load_manifest(out).overview
     if (
         not force
-        and record.get("bronnen") == sources
-        and record.get("versie") == __version__
-        and target.is_file()
-        and sha256(target) == record.get("sha256")
+        and record is not None
+        and record.bronnen == sources
+        and record.versie == __version__
+        and _intact(out, OVERVIEW, record.sha256)
     ):
         return None
     from convenant_gen.overview import Overview, collect, workbook_bytes
 
     rows, findings = [], []
     for r in results:
-        if r.row is None:  # unchanged regions were not loaded by this batch
+        if r.row is None:  # unchanged (or unreadable) regions were not loaded by this batch
             part = collect([r.source])
             rows += part.rows
             findings += part.findings
@@ -185,13 +438,9 @@ def update_overview(out: Path, results: list[Result], *, force: bool = False) ->
             rows.append(r.row)
             findings += r.findings
     overview = Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
-    write_atomic(target, workbook_bytes(overview))
+    data = workbook_bytes(overview)
+    write_atomic(target, data)
     manifest = load_manifest(out)
-    manifest["overzicht"] = {
-        "bestand": target.name,
-        "sha256": sha256(target),
-        "bronnen": sources,
-        "versie": __version__,
-    }
+    manifest.overview = OverviewRecord(OVERVIEW, hashlib.sha256(data).hexdigest(), sources, __version__)
     write_manifest(out, manifest)
     return target

@@ -7,7 +7,8 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from convenant_gen.errors import ConvenantError, Finding, InputError, TemplateProblem
+from convenant_gen.errors import ConvenantError, Finding, InputError, TemplateProblem, UsageProblem
+from convenant_gen.limits import Limits, TimeLimitExceeded, deadline, memory_message, time_message
 
 DOCUMENTS = {"convenant": "convenant.docx", "plan": "plan-van-aanpak.docx"}
 OUTPUT_NAMES = {"convenant": "convenant", "plan": "plan-van-aanpak"}
@@ -22,14 +23,23 @@ class Outcome:
     error: str | None = None
     row: object = None  # overview.Row, for the national overview
     findings: list[Finding] = field(default_factory=list)
+    templates: dict[str, str] = field(default_factory=dict)  # template file name -> SHA-256 used
+    hashes: dict[Path, str] = field(default_factory=dict)  # document written -> SHA-256
 
 
 def build_date() -> dt.date:
     """The concept date: SOURCE_DATE_EPOCH when set (reproducible builds), else today."""
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
-    if epoch and epoch.isdigit():
-        return dt.datetime.fromtimestamp(int(epoch), dt.UTC).date()
-    return dt.date.today()
+    if epoch is None or epoch == "":
+        return dt.date.today()
+    try:
+        return dt.datetime.fromtimestamp(int(epoch.strip()), dt.UTC).date()
+    except (ValueError, OverflowError, OSError):
+        shown = epoch if len(epoch) <= 40 else epoch[:40] + "…"
+        raise UsageProblem(
+            f"SOURCE_DATE_EPOCH moet een aantal seconden sinds 1 januari 1970 zijn (zoals 1700000000), "
+            f"gekregen {shown!r}; pas de variabele aan of verwijder haar"
+        ) from None
 
 
 def templates_dir(given: Path | None = None) -> Path:
@@ -37,24 +47,6 @@ def templates_dir(given: Path | None = None) -> Path:
         return given
     local = Path("templates")
     return local if (local / "convenant.docx").exists() else DEFAULT_TEMPLATES
-
-
-def template_names(source: Path, documents: tuple[str, ...], text: bytes | None = None) -> dict[str, str]:
-    """The template file per document: the region's own choice (sjablonen) or the standard one.
-    Read from the raw YAML (`text`, if the caller has read it), so the batch can hash templates
-    before it validates anything."""
-    from convenant_gen.load import load_yaml
-
-    chosen: dict = {}
-    try:
-        text = source.read_bytes() if text is None else text
-        if b"sjablonen" not in text:  # the usual case: no own templates, no parse
-            return {d: DOCUMENTS[d] for d in documents}
-        data, _ = load_yaml(source, text)
-        chosen = data.get("sjablonen") if isinstance(data.get("sjablonen"), dict) else {}
-    except (ConvenantError, OSError):
-        pass
-    return {d: chosen[d] if isinstance(chosen.get(d), str) and chosen[d] else DOCUMENTS[d] for d in documents}
 
 
 def build_region(
@@ -65,21 +57,27 @@ def build_region(
     definitief: bool = False,
     datum: dt.date | None = None,
     documents: tuple[str, ...] = ("convenant", "plan"),
+    limits: Limits | None = None,
 ) -> Outcome:
-    """Validate, render every document, then write them; nothing is written on failure."""
+    """Validate, render every document, then write them; nothing is written on failure.
+
+    Each document renders from its own context (a template cannot change what the next one
+    sees), each render under the time limit of `limits`."""
+    import hashlib
+
     from convenant_gen.context import build_context
     from convenant_gen.overview import entry as overview_entry
-    from convenant_gen.render import render_document
+    from convenant_gen.render import compiled_template
     from convenant_gen.validate import load_region
     from convenant_gen.write import write_all_atomic
 
+    limits = limits or Limits()
     outcome = Outcome(source)
     try:
         loaded = load_region(source, definitief)
         outcome.warnings = loaded.warnings
         outcome.row, outcome.findings = overview_entry(source, loaded)
         region = loaded.region
-        context = build_context(region, definitief=definitief, datum=datum or build_date())
         slug = source.stem
         rendered = []
         for name in documents:
@@ -93,8 +91,19 @@ def build_region(
             template = templates / (own or DOCUMENTS[name])
             if own and not template.is_file():
                 raise TemplateProblem(own, f"niet gevonden in {templates} (gekozen bij sjablonen.{name})")
-            data = render_document(template, context, props)
-            rendered.append((out / slug / f"{OUTPUT_NAMES[name]}-{slug}.docx", data))
+            context = build_context(region, definitief=definitief, datum=datum or build_date())
+            try:
+                with deadline(limits.seconds):
+                    compiled = compiled_template(template)
+                    data = compiled.render(context, props)
+            except TimeLimitExceeded:
+                raise TemplateProblem(template.name, time_message(limits.seconds)) from None
+            except MemoryError:
+                raise TemplateProblem(template.name, memory_message(limits.memory_mb)) from None
+            outcome.templates[template.name] = hashlib.sha256(compiled.source).hexdigest()
+            target = out / slug / f"{OUTPUT_NAMES[name]}-{slug}.docx"
+            rendered.append((target, data))
+            outcome.hashes[target] = hashlib.sha256(data).hexdigest()
         write_all_atomic(rendered)
         outcome.written = [target for target, _ in rendered]
     except InputError as e:
@@ -103,6 +112,8 @@ def build_region(
         outcome.row, outcome.findings = overview_entry(source, error=e)
     except ConvenantError as e:
         outcome.error = str(e)
+    if outcome.error:
+        outcome.templates, outcome.hashes = {}, {}
     return outcome
 
 

@@ -7,28 +7,29 @@ the user unless --debug is given. Heavy modules are imported inside the commands
 from __future__ import annotations
 
 import json
-import os
 import sys
 from pathlib import Path
 
 import click
 
 from convenant_gen import __version__, clinl  # noqa: F401  (Dutch click texts)
-from convenant_gen.errors import ConvenantError, Finding, InputError
+from convenant_gen.errors import ConvenantError, Finding, InputError, UsageProblem
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def region_files(paths: tuple[str, ...]) -> list[Path]:
-    """Files and folders (their *.yaml) -> region files, in a stable order."""
-    files: list[Path] = []
-    for raw in paths or ("regions",):
-        path = Path(raw)
-        if path.is_dir():
-            files += sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
-        else:
-            files.append(path)
-    return files
+    from convenant_gen.batch import region_files as find
+
+    return find(paths)
+
+
+def echo(text: str = "", *, err: bool = False, nl: bool = True, fg: str | None = None, bold: bool = False) -> None:
+    """click.echo for text that may hold data from region files: control characters escaped."""
+    from convenant_gen.terminal import clean
+
+    text = clean(text)
+    click.echo(click.style(text, fg=fg, bold=bold) if fg or bold else text, err=err, nl=nl)
 
 
 class ConvenantGroup(click.Group):
@@ -37,15 +38,18 @@ class ConvenantGroup(click.Group):
     def invoke(self, ctx: click.Context) -> object:
         try:
             return super().invoke(ctx)
+        except UsageProblem as e:
+            echo(f"Fout: {e}", err=True)
+            ctx.exit(2)
         except ConvenantError as e:
-            click.echo(str(e), err=True)
+            echo(str(e), err=True)
             ctx.exit(1)
         except (click.exceptions.Exit, click.ClickException, click.exceptions.Abort):
             raise
         except Exception as e:  # our bug, never the user's: one Dutch line, no traceback
             if (ctx.obj or {}).get("debug"):
                 raise
-            click.echo(
+            echo(
                 f"Interne fout in convenant ({type(e).__name__}: {e}). Meld dit aan het "
                 "landelijke team; met --debug ziet u de details.",
                 err=True,
@@ -97,19 +101,23 @@ def validate(paths: tuple[str, ...], definitief: bool, as_json: bool) -> None:
                 )
             )
     if as_json:
+        from convenant_gen.terminal import clean_json
+
         click.echo(
-            json.dumps(
-                [
-                    {
-                        "bestand": str(p),
-                        "geldig": not errs,
-                        "fouten": [f.as_dict() for f in errs],
-                        "waarschuwingen": [w.as_dict() for w in warns],
-                    }
-                    for p, errs, warns in results
-                ],
-                ensure_ascii=False,
-                indent=2,
+            clean_json(
+                json.dumps(
+                    [
+                        {
+                            "bestand": str(p),
+                            "geldig": not errs,
+                            "fouten": [f.as_dict() for f in errs],
+                            "waarschuwingen": [w.as_dict() for w in warns],
+                        }
+                        for p, errs, warns in results
+                    ],
+                    ensure_ascii=False,
+                    indent=2,
+                )
             )
         )
     else:
@@ -120,18 +128,36 @@ def validate(paths: tuple[str, ...], definitief: bool, as_json: bool) -> None:
         summary = f"{len(results) - bad} van {len(results)} bestand(en) geldig{mode}" + (
             f", {bad} met fouten" if bad else ""
         )
-        click.echo(click.style(summary, fg="red" if bad else "green", bold=True))
+        echo(summary, fg="red" if bad else "green", bold=True)
     if any(errs for _, errs, _ in results):
         sys.exit(1)
 
 
 def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
     if errors:
-        click.echo(click.style(f"✗ {path}: {len(errors)} fout(en)", fg="red", bold=True), err=True)
+        echo(f"✗ {path}: {len(errors)} fout(en)", fg="red", bold=True, err=True)
     else:
-        click.echo(click.style(f"✓ {path}: geldig", fg="green"))
+        echo(f"✓ {path}: geldig", fg="green")
     for f in sorted(errors + warnings, key=lambda f: (f.line, f.column)):
-        click.echo(f"  {f}", err=bool(errors))
+        echo(f"  {f}", err=bool(errors))
+
+
+LIMIT_SECONDS = click.option(
+    "--tijdslimiet",
+    type=click.FloatRange(0.1, 3600),
+    default=30,
+    show_default=True,
+    envvar="CONVENANT_TIJDSLIMIET",
+    help="Hoogstens zoveel seconden voor het invullen van één document; daarna stopt die regio met een fout.",
+)
+LIMIT_MEMORY = click.option(
+    "--geheugenlimiet",
+    type=click.IntRange(64, 65536),
+    default=1024,
+    show_default=True,
+    envvar="CONVENANT_GEHEUGENLIMIET",
+    help="Hoogstens zoveel MB extra geheugen per werkproces; daarna stopt die regio met een fout.",
+)
 
 
 @cli.command(context_settings=CONTEXT)
@@ -171,6 +197,8 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en overzicht; alleen fouten.")
 @click.option("--pdf", "pdf", is_flag=True, help="Maak ook een PDF naast elk document (LibreOffice).")
 @click.option("--pdfa", is_flag=True, help="Maak PDF/A-2 voor archivering (impliceert --pdf).")
+@LIMIT_SECONDS
+@LIMIT_MEMORY
 def build(
     paths: tuple[str, ...],
     out: str,
@@ -183,46 +211,47 @@ def build(
     quiet: bool,
     pdf: bool,
     pdfa: bool,
+    tijdslimiet: float,
+    geheugenlimiet: int,
 ) -> None:
     """Maak de Word-documenten van regiobestanden (standaard alle *.yaml in regions/).
 
     Een regio met fouten houdt de andere niet tegen; de exitcode is dan 1.
     """
-    from convenant_gen.batch import run_batch
+    from convenant_gen.batch import build_all
     from convenant_gen.build import build_date, templates_dir
+    from convenant_gen.limits import Limits
 
     files = region_files(paths)
     if not files:
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
+    when = datum.date() if datum else build_date()
     folder = templates_dir(Path(templates) if templates else None)
     documents = ("convenant", "plan") if doc == "alle" else (doc,)
     with _Reporter(len(files), quiet) as report:
-        results = run_batch(
+        outcome = build_all(
             files,
             Path(out),
             templates=folder,
             definitief=definitief,
-            datum=datum.date() if datum else build_date(),
+            datum=when,
             documents=documents,
             jobs=jobs,
             force=force,
+            limits=Limits(tijdslimiet, geheugenlimiet),
+            overview=not paths or any(Path(p).is_dir() for p in paths),  # a whole folder: with the overview
+            pdf=pdf,
+            pdfa=pdfa,
             on_result=report.result,
         )
-    failed = [r for r in results if r.status == "mislukt"]
-    if not paths or any(Path(p).is_dir() for p in paths):  # a whole folder: the overview comes along
-        from convenant_gen.batch import update_overview
-
-        update_overview(Path(out), results, force=force)
+    results = outcome.results
     if not quiet:
         _summary(results)
-    written = [d for r in results if r.status == "gemaakt" for d in r.documents]
-    if (pdf or pdfa) and written:
-        from convenant_gen.pdf import convert
-
-        made = convert(written, pdfa=pdfa, workers=jobs or os.cpu_count() or 1)
-        if not quiet:
-            click.echo(f"{len(made)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
-    if failed:
+    if outcome.pdf_error:
+        echo(outcome.pdf_error, err=True, fg="red")
+    elif outcome.pdfs and not quiet:
+        echo(f"{len(outcome.pdfs)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
+    if outcome.pdf_error or any(r.status == "mislukt" for r in results):
         sys.exit(1)
 
 
@@ -246,13 +275,14 @@ class _Reporter:
         self.done += 1
         if r.status == "mislukt":
             message = f"✗ {r.source}: niet gemaakt\n" + "\n".join(f"  {line}" for line in (r.error or "").splitlines())
-            (
-                self.progress.console.print(message, markup=False, highlight=False)
-                if self.progress
-                else click.echo(click.style(message, fg="red"), err=True)
-            )
+            if self.progress:
+                from convenant_gen.terminal import clean
+
+                self.progress.console.print(clean(message), markup=False, highlight=False)
+            else:
+                echo(message, fg="red", err=True)
         elif not self.quiet and not self.progress:
-            click.echo(f"[{self.done}/{self.total}] {r.source}: {r.status}")
+            echo(f"[{self.done}/{self.total}] {r.source}: {r.status}")
         if self.progress:
             self.progress.advance(self.task)
 
@@ -265,6 +295,8 @@ def _summary(results) -> None:
     from rich.console import Console
     from rich.table import Table
 
+    from convenant_gen.terminal import markup_safe
+
     table = Table(title="Resultaat", title_justify="left")
     for column in ("regio", "status", "documenten", "waarschuwingen", "fouten"):
         table.add_column(column, justify="right" if column in ("documenten", "waarschuwingen", "fouten") else "left")
@@ -272,7 +304,7 @@ def _summary(results) -> None:
     for r in results:
         errors = len((r.error or "").splitlines()) if r.error else 0
         table.add_row(
-            r.source.stem,
+            markup_safe(r.source.stem),
             f"[{colours[r.status]}]{r.status}[/]",
             str(len(r.documents)),
             str(len(r.warnings)),
@@ -339,7 +371,7 @@ def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str)
                 "Verwijder of hernoem het bestand als u opnieuw wilt beginnen."
             )
         write_atomic(target, scaffold.starter_yaml(name, centrum, ref).encode())
-        click.echo(f"{target} aangemaakt")
+        echo(f"{target} aangemaakt")
     write_atomic(Path(folder) / scaffold.SCHEMA_FILE, scaffold.schema_json().encode())
     if alle:
         click.echo(f"{len(targets)} startbestand(en) gemaakt; {reference.SOURCE}")
@@ -366,19 +398,22 @@ def overzicht(paths: tuple[str, ...], out: str, as_json: bool) -> None:
     Leest de regiobestanden (standaard regions/) met dezelfde regels als build; een ongeldige
     regio staat erin met haar bevindingen in plaats van het overzicht te stoppen.
     """
+    from convenant_gen.batch import refuse_same_names
     from convenant_gen.overview import collect, workbook_bytes
+    from convenant_gen.terminal import clean_json
     from convenant_gen.write import write_atomic
 
     files = region_files(paths)
     if not files:
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
+    refuse_same_names(files)
     overview = collect(files)
     if as_json:
-        click.echo(json.dumps(overview.as_json(), ensure_ascii=False, indent=2))
+        click.echo(clean_json(json.dumps(overview.as_json(), ensure_ascii=False, indent=2)))
         return
     write_atomic(Path(out), workbook_bytes(overview))
     _print_overview(overview)
-    click.echo(f"{out} geschreven")
+    echo(f"{out} geschreven")
 
 
 def _print_overview(overview) -> None:
@@ -386,6 +421,7 @@ def _print_overview(overview) -> None:
     from rich.table import Table
 
     from convenant_gen.formatting import getal, procent
+    from convenant_gen.terminal import markup_safe
 
     table = Table(title="Regio's", title_justify="left")
     for column in (
@@ -402,7 +438,7 @@ def _print_overview(overview) -> None:
     for r in overview.rows:
         signers = sum(r.ondertekenaars_per_soort.values())
         table.add_row(
-            r.regio,
+            markup_safe(r.regio),
             r.status,
             *(getal(v) if v is not None else "–" for v in (r.trajecten, r.duurzame_plaatsingen)),
             procent(r.aandeel_plaatsingen) if r.aandeel_plaatsingen is not None else "–",
@@ -449,4 +485,17 @@ _add_templates_group()
 
 
 def main() -> None:
-    cli.main(prog_name="convenant")
+    """The console script. Click's own messages (usage errors) quote what the user typed:
+    they too go out with control characters escaped."""
+    from convenant_gen.terminal import clean
+
+    try:
+        code = cli.main(prog_name="convenant", standalone_mode=False)
+    except click.ClickException as e:
+        e.message = clean(e.message)
+        e.show()
+        sys.exit(e.exit_code)
+    except click.exceptions.Abort:
+        echo("Afgebroken.", err=True)
+        sys.exit(1)
+    sys.exit(code if isinstance(code, int) else 0)

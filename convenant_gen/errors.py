@@ -61,3 +61,8 @@ class TemplateProblem(ConvenantError):
 
 class WriteFailed(ConvenantError):
     """Writing an output file failed; nothing half-written is left behind."""
+
+
+class UsageProblem(ConvenantError):
+    """The command was called wrongly (a path that does not exist, a bad environment variable):
+    the CLI's exit code 2."""

@@ -222,9 +222,10 @@ def workbook_bytes(overview: Overview) -> bytes:
         ("Waarschuwingen", NUMBER),
         ("Fouten", NUMBER),
     ]
-    ws.append([name for name, _ in columns])
+    _append(ws, [name for name, _ in columns])
     for r in overview.rows:
-        ws.append(
+        _append(
+            ws,
             [
                 r.regio,
                 r.status,
@@ -244,7 +245,7 @@ def workbook_bytes(overview: Overview) -> bytes:
                 r.toetreding_minimum,
                 r.waarschuwingen,
                 r.fouten,
-            ]
+            ],
         )
     t = overview.totals()
     last = len(overview.rows) + 1
@@ -270,7 +271,7 @@ def workbook_bytes(overview: Overview) -> bytes:
         sum(r.waarschuwingen for r in overview.rows),
         sum(r.fouten for r in overview.rows),
     ]
-    ws.append(totals)
+    _append(ws, totals)
     _style_table(ws, columns, header_font, fill)
     for cell in ws[last + 1]:
         cell.font = Font(bold=True)
@@ -278,15 +279,15 @@ def workbook_bytes(overview: Overview) -> bytes:
     ws.auto_filter.ref = f"A1:{get_column_letter(len(columns))}{last}"
 
     nat = wb.create_sheet("Landelijk")
-    nat.append(["Maat", "Regio's samen", "Landelijk doel", "Nog nodig"])
+    _append(nat, ["Maat", "Regio's samen", "Landelijk doel", "Nog nodig"])
     for line in overview.national():
-        nat.append([line["maat"], line["regio's"], line["landelijk doel"], line["nog nodig"]])
+        _append(nat, [line["maat"], line["regio's"], line["landelijk doel"], line["nog nodig"]])
     for row in nat.iter_rows(min_row=2):
         fmt = PERCENT if row[0].value == "Aandeel duurzame plaatsingen" else NUMBER
         for cell in row[1:]:
             cell.number_format = fmt
-    nat.append([])
-    nat.append([f"Bron: {national_targets()['bron']}"])
+    _append(nat, [])
+    _append(nat, [f"Bron: {national_targets()['bron']}"])
     _style_table(nat, [("Maat", None), ("", None), ("", None), ("", None)], header_font, fill, widths=[36, 16, 16, 14])
     chart = BarChart()
     chart.type = "bar"
@@ -301,9 +302,9 @@ def workbook_bytes(overview: Overview) -> bytes:
     nat.add_chart(chart, "F2")
 
     bev = wb.create_sheet("Bevindingen")
-    bev.append(["Bestand", "Regel", "Kolom", "Veld", "Soort", "Bevinding"])
+    _append(bev, ["Bestand", "Regel", "Kolom", "Veld", "Soort", "Bevinding"])
     for f in overview.findings:
-        bev.append([f.file, f.line or None, f.column or None, f.field, f.severity, f.message])
+        _append(bev, [f.file, f.line or None, f.column or None, f.field, f.severity, f.message])
     _style_table(bev, [("", None)] * 6, header_font, fill, widths=[40, 8, 8, 40, 14, 90])
     bev.freeze_panes = "A2"
     bev.auto_filter.ref = f"A1:F{max(len(overview.findings) + 1, 1)}"
@@ -325,6 +326,18 @@ def workbook_bytes(overview: Overview) -> bytes:
         (name, _fixed_core_dates(data) if name == "docProps/core.xml" else data)
         for name, data in zip_entries(out.getvalue())
     )
+
+
+def _append(sheet: Any, values: list[Any]) -> None:
+    """A row of cells; text is data: control characters shown as escapes (openpyxl refuses
+    them raw) and text that starts with '=' stays text, never a formula."""
+    from convenant_gen.terminal import clean
+
+    row = [clean(v) if isinstance(v, str) else v for v in values]
+    sheet.append(row)
+    for column, value in enumerate(row, start=1):
+        if isinstance(value, str) and value.startswith("="):
+            sheet.cell(row=sheet._current_row, column=column).data_type = "s"
 
 
 def _style_table(ws: Any, columns: list, font: Any, fill: Any, widths: list[int] | None = None) -> None:

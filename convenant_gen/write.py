@@ -1,17 +1,27 @@
-"""Atomic, deterministic writes: a temporary file beside the target, then os.replace."""
+"""Atomic, deterministic writes: a temporary file beside the target, then os.replace.
+
+Our temporaries are named `.convenant-<target name>.<random>.tmp`, so that cleaning up after a
+killed run removes only our own files, never a user's. An output folder is locked while a
+build writes into it (`output_lock`), so two builds never touch each other's temporaries.
+"""
 
 from __future__ import annotations
 
+import contextlib
 import io
 import os
 import tempfile
+import time
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from convenant_gen.errors import WriteFailed
+from convenant_gen.errors import ConvenantError, WriteFailed
 
 FIXED_ZIP_TIME = (1980, 1, 1, 0, 0, 0)
+TEMP_PREFIX = ".convenant-"
+TEMP_SUFFIX = ".tmp"
+LOCK_FILE = ".convenant.lock"
 
 
 def write_atomic(target: Path, data: bytes) -> None:
@@ -20,32 +30,105 @@ def write_atomic(target: Path, data: bytes) -> None:
 
 
 def write_all_atomic(files: list[tuple[Path, bytes]]) -> None:
-    """Write several files so that either all are replaced or none: every temporary file is
-    written and synced first, then they are renamed into place."""
+    """Write several files so that either all are replaced or none: every target is checked
+    and every temporary file written and synced first, then they are renamed into place."""
     staged: list[tuple[str, Path]] = []
     current: Path | None = None
     try:
+        for current, _ in files:
+            if current.is_dir():
+                raise WriteFailed(
+                    f"kan {current} niet schrijven: er staat een map met die naam; verwijder of hernoem die map"
+                )
         for current, data in files:
             target = current
-            target.parent.mkdir(parents=True, exist_ok=True)
-            fd, tmp = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=target.parent)
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+            except FileExistsError:
+                raise WriteFailed(
+                    f"kan {target} niet schrijven: {target.parent} is een bestand, geen map; "
+                    "verwijder of hernoem dat bestand"
+                ) from None
+            fd, tmp = tempfile.mkstemp(prefix=f"{TEMP_PREFIX}{target.name}.", suffix=TEMP_SUFFIX, dir=target.parent)
             staged.append((tmp, target))
             with os.fdopen(fd, "wb") as f:
                 f.write(data)
                 f.flush()
                 os.fsync(f.fileno())
             os.chmod(tmp, 0o644)
+        for index, (tmp, target) in enumerate(staged):
+            current = target
+            os.replace(tmp, target)
+            staged[index] = ("", target)
     except BaseException as e:
         for tmp, _ in staged:
-            try:
-                os.unlink(tmp)
-            except FileNotFoundError:
-                pass
+            if tmp:
+                with contextlib.suppress(FileNotFoundError):
+                    os.unlink(tmp)
         if isinstance(e, OSError):
-            raise WriteFailed(f"kan {current} niet schrijven: {e.strerror}") from None
+            raise WriteFailed(f"kan {current} niet schrijven: {e.strerror or e}") from None
         raise
-    for tmp, target in staged:
-        os.replace(tmp, target)
+
+
+def remove_our_temporaries(folder: Path, depth: int = 2) -> None:
+    """Temporary files a killed run of ours left in `folder` and the folders below it, down to
+    `depth` levels (where we write). Other files, also other *.tmp files, are never touched.
+    Call it only while holding `output_lock(folder)`."""
+    levels = [folder]
+    for _ in range(depth):
+        below = []
+        for level in levels:
+            try:
+                entries = list(os.scandir(level))
+            except OSError:
+                continue
+            for entry in entries:
+                if entry.name.startswith(TEMP_PREFIX) and entry.name.endswith(TEMP_SUFFIX):
+                    if entry.is_file(follow_symlinks=False):
+                        with contextlib.suppress(OSError):
+                            os.unlink(entry.path)
+                elif entry.is_dir(follow_symlinks=False):
+                    below.append(Path(entry.path))
+        levels = below
+
+
+class OutputBusy(ConvenantError):
+    """Another build holds the output folder."""
+
+
+@contextlib.contextmanager
+def output_lock(folder: Path, wait: float = 10.0) -> Iterator[None]:
+    """Hold an exclusive lock on an output folder; wait up to `wait` seconds for another build
+    that holds it, then stop with a Dutch message. The lock ends with the process, even on
+    kill -9 (flock), so a killed build never blocks the next one."""
+    import fcntl
+
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        fd = os.open(folder / LOCK_FILE, os.O_RDWR | os.O_CREAT | os.O_CLOEXEC, 0o644)
+    except OSError as e:
+        raise WriteFailed(f"kan de map {folder} niet gebruiken: {e.strerror or e}") from None
+    try:
+        end = time.monotonic() + wait
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= end:
+                    holder = os.pread(fd, 32, 0).decode("ascii", "replace").strip()
+                    who = f" (proces {holder})" if holder.isdigit() else ""
+                    raise OutputBusy(
+                        f"de map {folder} wordt al gebruikt door een andere convenant build{who}; "
+                        f"na {wait:g} s wachten is deze gestopt. Wacht tot die klaar is, "
+                        "of kies een andere map met --out"
+                    ) from None
+                time.sleep(0.05)
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, str(os.getpid()).encode(), 0)
+        yield
+    finally:
+        os.close(fd)
 
 
 def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:

@@ -79,8 +79,8 @@ def test_warnings_are_shown_but_not_fatal(run, write):
 
 def test_missing_file_and_usage_errors(run, tmp_path):
     result = run("validate", tmp_path / "nergens.yaml")
-    assert result.exit_code == 1
-    assert "bestand niet gevonden" in result.output
+    assert result.exit_code == 2
+    assert "nergens.yaml bestaat niet" in result.output
     result = subprocess.run(
         [sys.executable, "-m", "convenant_gen", "validate", "--onzin"], capture_output=True, text=True
     )
