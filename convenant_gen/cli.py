@@ -497,5 +497,5 @@ def main() -> None:
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
         echo("Afgebroken.", err=True)
-        sys.exit(1)
+        sys.exit(130)
     sys.exit(code if isinstance(code, int) else 0)

@@ -38,6 +38,7 @@ def check(folder: str | None, regions: str) -> None:
     """
     from convenant_gen.build import templates_dir
     from convenant_gen.check import check_template, render_against
+    from convenant_gen.terminal import clean
 
     base = Path(folder) if folder else templates_dir()
     files = [base] if base.is_file() else sorted(p for p in base.glob("*.docx") if not p.name.startswith("~$"))
@@ -48,11 +49,11 @@ def check(folder: str | None, regions: str) -> None:
     examples = sorted(Path(regions).glob("*.yaml")) if Path(regions).is_dir() else []
     findings += render_against([t for t in files if t.name not in broken], examples)
     for f in findings:
-        click.echo(click.style("✗ ", fg="red") + str(f), err=True)
+        click.echo(click.style("✗ ", fg="red") + clean(str(f)), err=True)
     for t in files:
         if not any(f.template == t.name for f in findings):
             click.echo(
-                click.style(f"✓ {t.name}", fg="green")
+                click.style(f"✓ {clean(t.name)}", fg="green")
                 + (f": in orde, proef gedraaid tegen {len(examples)} regio('s)" if examples else ": in orde")
             )
     if findings:
@@ -159,7 +160,9 @@ def dump(template: str) -> None:
 
     Voor git: zie 'Sjablonen vergelijken' in de README (textconv).
     """
-    click.echo(dump_text(Path(template)), nl=False)
+    from convenant_gen.terminal import clean
+
+    click.echo(clean(dump_text(Path(template))), nl=False)
 
 
 def dump_text(path: Path) -> str:
