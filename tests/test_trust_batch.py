@@ -84,9 +84,16 @@ def test_two_region_files_with_one_name_are_refused_before_anything_is_written(r
 
     # the same file named twice is one region, not a clash
     result = cli(
-        "build", regions / "achterhoek.yaml", regions / "achterhoek.yaml", "--out", out, "--templates", TEMPLATES,
-        *DATE, cwd=tmp_path,
-    )  # fmt: skip
+        "build",
+        regions / "achterhoek.yaml",
+        regions / "achterhoek.yaml",
+        "--out",
+        out,
+        "--templates",
+        TEMPLATES,
+        *DATE,
+        cwd=tmp_path,
+    )
     assert result.returncode == 0, result.stderr
     assert "1 gemaakt, 0 ongewijzigd, 0 mislukt van 1 regio('s)" in result.stdout
 
@@ -193,8 +200,9 @@ def test_a_regions_own_template_that_is_not_a_docx_fails_that_region_only(region
     (templates / "eigen.docx").write_text("dit is geen Word-document", encoding="utf-8")
     path = regions / "achterhoek.yaml"
     path.write_text(path.read_text(encoding="utf-8") + "sjablonen:\n  convenant: eigen.docx\n", encoding="utf-8")
-    result = cli("build", regions, "--out", tmp_path / "out", "--templates", templates, *DATE, "--jobs", jobs,
-                 cwd=tmp_path)  # fmt: skip
+    result = cli(
+        "build", regions, "--out", tmp_path / "out", "--templates", templates, *DATE, "--jobs", jobs, cwd=tmp_path
+    )
     assert result.returncode == 1
     assert "2 gemaakt, 0 ongewijzigd, 1 mislukt van 3 regio('s)" in result.stdout
     assert "eigen.docx" in result.stderr
@@ -211,8 +219,9 @@ def test_a_template_that_never_ends_stops_at_the_time_limit_and_the_others_are_b
         "{% endfor %}{% endfor %}{% endif %}",
     )
     start = time.monotonic()
-    result = cli("build", regions, "--out", tmp_path / "out", "--templates", templates, *DATE, "--tijdslimiet", "2",
-                 cwd=tmp_path)  # fmt: skip
+    result = cli(
+        "build", regions, "--out", tmp_path / "out", "--templates", templates, *DATE, "--tijdslimiet", "2", cwd=tmp_path
+    )
     assert time.monotonic() - start < 30
     assert result.returncode == 1
     assert "2 gemaakt, 0 ongewijzigd, 1 mislukt" in result.stdout
@@ -222,10 +231,21 @@ def test_a_template_that_never_ends_stops_at_the_time_limit_and_the_others_are_b
 def test_a_template_that_eats_memory_stops_at_the_memory_limit(regions, tmp_path):
     templates = template_with(
         tmp_path,
-        "{% if regio.naam == 'Achterhoek' %}{% for i in range(100000) %}{{ 'x'.ljust(1000000) }}{% endfor %}{% endif %}",
+        "{% if regio.naam == 'Achterhoek' %}{% for i in range(100000) %}{{ 'x'.ljust(1000000) }}{% endfor %}"
+        "{% endif %}",
     )
-    result = cli("build", regions, "--out", tmp_path / "out", "--templates", templates, *DATE,
-                 "--geheugenlimiet", "300", cwd=tmp_path)  # fmt: skip
+    result = cli(
+        "build",
+        regions,
+        "--out",
+        tmp_path / "out",
+        "--templates",
+        templates,
+        *DATE,
+        "--geheugenlimiet",
+        "300",
+        cwd=tmp_path,
+    )
     assert result.returncode == 1
     assert "2 gemaakt, 0 ongewijzigd, 1 mislukt" in result.stdout
     assert "achterhoek" in result.stderr
@@ -282,10 +302,24 @@ def test_workers_die_with_the_cli_on_kill_9(regions, tmp_path):
         tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
     )
     proc = subprocess.Popen(
-        [sys.executable, "-m", "convenant_gen", "build", str(regions), "--out", str(tmp_path / "out"),
-         "--templates", str(templates), "--tijdslimiet", "600", "-q"],
-        cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )  # fmt: skip
+        [
+            sys.executable,
+            "-m",
+            "convenant_gen",
+            "build",
+            str(regions),
+            "--out",
+            str(tmp_path / "out"),
+            "--templates",
+            str(templates),
+            "--tijdslimiet",
+            "600",
+            "-q",
+        ],
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
     deadline = time.monotonic() + 30
     workers: list[int] = []
     while time.monotonic() < deadline and len(workers) < 2:
@@ -333,10 +367,26 @@ def test_two_builds_at_once_on_one_folder_wait_for_each_other(regions, tmp_path)
     out = tmp_path / "out"
     procs = [
         subprocess.Popen(
-            [sys.executable, "-m", "convenant_gen", "build", str(folder), "--out", str(out),
-             "--templates", str(TEMPLATES), *DATE, "-q", "--jobs", "1"],
-            cwd=tmp_path, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
-        )  # fmt: skip
+            [
+                sys.executable,
+                "-m",
+                "convenant_gen",
+                "build",
+                str(folder),
+                "--out",
+                str(out),
+                "--templates",
+                str(TEMPLATES),
+                *DATE,
+                "-q",
+                "--jobs",
+                "1",
+            ],
+            cwd=tmp_path,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for folder in sets
     ]
     for proc in procs:
@@ -364,8 +414,17 @@ def test_a_build_stops_in_dutch_when_another_keeps_the_folder(regions, tmp_path)
     thread.start()
     try:
         held.wait(10)
-        result = cli("build", regions, "--out", out, "--templates", TEMPLATES, *DATE, cwd=tmp_path,
-                     env={"CONVENANT_WACHTTIJD": "0.5"})  # fmt: skip
+        result = cli(
+            "build",
+            regions,
+            "--out",
+            out,
+            "--templates",
+            TEMPLATES,
+            *DATE,
+            cwd=tmp_path,
+            env={"CONVENANT_WACHTTIJD": "0.5"},
+        )
     finally:
         release.set()
         thread.join()
@@ -398,8 +457,12 @@ def test_control_characters_from_a_region_file_never_reach_the_terminal_raw(tmp_
         "partijen: [{naam: Gemeente X, soort: gemeente}]\n",
         encoding="utf-8",
     )
-    for args in (["validate", folder], ["validate", folder, "--json"], ["build", folder, "--out", tmp_path / "o"],
-                 ["overzicht", folder, "--out", tmp_path / "o.xlsx"]):  # fmt: skip
+    for args in (
+        ["validate", folder],
+        ["validate", folder, "--json"],
+        ["build", folder, "--out", tmp_path / "o"],
+        ["overzicht", folder, "--out", tmp_path / "o.xlsx"],
+    ):
         result = subprocess.run(
             [sys.executable, "-m", "convenant_gen", *map(str, args)], capture_output=True, cwd=tmp_path
         )
