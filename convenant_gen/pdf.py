@@ -1,6 +1,23 @@
 """Word -> PDF through LibreOffice headless: one run for many documents, its own profile,
-the whole process group killed on a hang, and every PDF checked (LibreOffice exits 0 on
-failures)."""
+every PDF checked (LibreOffice exits 0 on failures), and no LibreOffice process that can hang
+us or outlive us.
+
+LibreOffice is not one process: `soffice` is a script that execs `oosplash`, which starts
+`soffice.bin`, and a helper may detach itself (double fork, setsid) while holding our stderr.
+So each run goes through a small supervisor (`_SUPERVISOR`, a fresh `python -I -S`, ~15 ms):
+- it is a child subreaper, so every descendant that is orphaned, whatever session or group it
+  moved to, is re-parented to it and can be found and killed;
+- it asks Linux for SIGTERM when we die (PR_SET_PDEATHSIG, also after kill -9), and on SIGTERM
+  kills every descendant before it exits; when soffice ends it kills whatever soffice left;
+- its stderr is a temporary file, never a pipe, so no descendant can make us wait for an EOF.
+On a time-out we SIGTERM the supervisor, give it a bounded moment, then SIGKILL what is left of
+its process group and session (found in /proc); every wait is bounded.
+
+PDEATHSIG belongs to the *thread* that forked: the signal fires when that thread ends, not the
+process. The thread that starts a supervisor is the one that waits for it (also in the thread
+pool used for workers > 1), so it cannot end while the supervisor runs; pool threads end at
+pool shutdown, after their runs. Callers must not start conversions from a thread that is
+meant to exit before them (none can: `convert` blocks until its runs have ended)."""
 
 from __future__ import annotations
 
@@ -8,7 +25,9 @@ import os
 import shutil
 import signal
 import subprocess
+import sys
 import tempfile
+import time
 from pathlib import Path
 
 from convenant_gen.errors import ConvenantError
@@ -18,6 +37,92 @@ INSTALL_HINT = (
     "libreoffice-writer-nogui fonts-crosextra-carlito fonts-crosextra-caladea"
 )
 PDFA = 'pdf:writer_pdf_Export:{"SelectPdfVersion":{"type":"long","value":"2"}}'
+
+
+GRACE = 3.0  # seconds the supervisor gets to clean up, and each later bounded wait
+ERR_TAIL = 8192  # bytes of LibreOffice's stderr we read back for the message
+
+# Runs as `python -I -S -c _SUPERVISOR <our pid> <soffice command...>`: the standard library
+# only, so it starts in ~15 ms (importing this package would triple that).
+_SUPERVISOR = r"""
+import os, signal, sys, time
+
+SIGNALS = (signal.SIGTERM, signal.SIGHUP, signal.SIGINT)
+
+
+class Stop(Exception):
+    pass
+
+
+def stop(signum, frame):
+    for s in SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    raise Stop
+
+
+def descendants():
+    children = {}
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat", "rb") as f:
+                    ppid = int(f.read().rsplit(b")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry))
+    found, todo = [], [os.getpid()]
+    while todo:
+        for pid in children.get(todo.pop(), ()):
+            found.append(pid)
+            todo.append(pid)
+    return found
+
+
+def kill_descendants():
+    # As subreaper, every descendant whose parent dies becomes our child: kill all, reap
+    # until we have no child left (then there is no descendant left either).
+    deadline = time.monotonic() + 5
+    while time.monotonic() < deadline:
+        for pid in descendants():
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        try:
+            reaped, _ = os.waitpid(-1, os.WNOHANG)
+        except ChildProcessError:
+            return
+        if not reaped:
+            time.sleep(0.01)
+
+
+for s in SIGNALS:
+    signal.signal(s, stop)
+code = 128 + signal.SIGTERM
+try:
+    try:
+        import ctypes
+
+        prctl = ctypes.CDLL(None, use_errno=True).prctl
+        prctl(36, 1, 0, 0, 0)  # PR_SET_CHILD_SUBREAPER
+        prctl(1, signal.SIGTERM, 0, 0, 0)  # PR_SET_PDEATHSIG
+    except (OSError, AttributeError, ImportError):
+        pass  # not Linux: the caller's time-out still kills our session
+    if os.getppid() == int(sys.argv[1]):  # else our parent died before PDEATHSIG was set
+        child = os.posix_spawn(sys.argv[2], sys.argv[2:], os.environ)
+        while True:
+            pid, status = os.waitpid(-1, 0)
+            if pid == child:
+                code = os.waitstatus_to_exitcode(status) % 256
+                break
+except Stop:
+    pass
+finally:
+    for s in SIGNALS:
+        signal.signal(s, signal.SIG_IGN)
+    kill_descendants()
+sys.exit(code)
+"""
 
 
 class PdfFailed(ConvenantError):
@@ -57,6 +162,7 @@ def convert(
         raise PdfFailed(f"geen PDF gemaakt van {', '.join(not_word)} (geen Word-document)")
     exe = soffice()
     timeout = timeout or 60 + 5 * len(documents)
+    deadline = time.monotonic() + timeout  # for the whole call, however many runs it takes
     groups: dict[Path, list[Path]] = {}
     for doc in documents:
         groups.setdefault(out_dir or doc.parent, []).append(doc)
@@ -77,13 +183,13 @@ def convert(
                 str(target),
                 *map(str, docs),
             ]
-            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, start_new_session=True)
             try:
-                _, err = proc.communicate(timeout=timeout)
+                err = _run(cmd, deadline - time.monotonic())
             except subprocess.TimeoutExpired:
-                os.killpg(proc.pid, signal.SIGKILL)
-                proc.communicate()
-                raise PdfFailed(f"LibreOffice reageerde na {timeout:.0f} s niet meer en is gestopt") from None
+                names = ", ".join(d.name for d in docs)
+                raise PdfFailed(
+                    f"LibreOffice reageerde na {timeout:.0f} s niet meer en is gestopt (bij {names})"
+                ) from None
             failed = []
             for d in docs:
                 pdf = target / f"{d.stem}.pdf"
@@ -95,6 +201,100 @@ def convert(
                 detail = err.decode(errors="replace").strip().splitlines()[-1:] if err else []
                 raise PdfFailed(f"geen PDF gemaakt van {', '.join(failed)}" + (f" ({detail[0]})" if detail else ""))
     return pdfs
+
+
+def _run(cmd: list[str], timeout: float) -> bytes:
+    """Run one LibreOffice command under the supervisor; returns the tail of its stderr, or
+    raises TimeoutExpired once nothing of it is left running."""
+    with tempfile.TemporaryFile() as err:
+        proc = subprocess.Popen(
+            [sys.executable or "python3", "-I", "-S", "-c", _SUPERVISOR, str(os.getpid()), *cmd],
+            stdin=subprocess.DEVNULL,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+            start_new_session=True,
+        )
+        try:
+            proc.wait(timeout=max(timeout, 0.001))
+        except BaseException:  # the time-out, but also Ctrl-C: nothing may outlive this call
+            _stop(proc)
+            raise
+        size = err.seek(0, os.SEEK_END)
+        err.seek(max(0, size - ERR_TAIL))
+        return err.read()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End the supervisor and everything below it: SIGTERM first (it kills its adopted
+    descendants), then SIGKILL to every process left in its group or session; each wait bounded.
+    The supervisor is reaped last, so its pid cannot be reused as a group or session id meanwhile."""
+    try:
+        os.kill(proc.pid, signal.SIGTERM)  # not proc.send_signal: that may reap it first
+    except OSError:
+        pass
+    deadline = time.monotonic() + GRACE
+    while time.monotonic() < deadline and not _exited(proc.pid):
+        time.sleep(0.02)
+    try:
+        os.killpg(proc.pid, signal.SIGKILL)
+    except OSError:
+        pass
+    for _ in range(10):
+        left = _session(proc.pid)
+        if not left:
+            break
+        for pid in left:
+            try:
+                os.kill(pid, signal.SIGKILL)
+            except OSError:
+                pass
+        time.sleep(0.02)
+    try:
+        proc.kill()
+        proc.wait(timeout=GRACE)
+    except (OSError, subprocess.TimeoutExpired):
+        pass  # unkillable (uninterruptible I/O): we have done what we can
+
+
+def _exited(pid: int) -> bool:
+    """Whether our child has ended, without reaping it."""
+    try:
+        return os.waitid(os.P_PID, pid, os.WEXITED | os.WNOWAIT | os.WNOHANG) is not None
+    except ChildProcessError:
+        return True
+
+
+def _session(leader: int) -> list[int]:
+    """Living processes in the process group or session `leader` created, or below it."""
+    parents: dict[int, int] = {}
+    found: set[int] = set()
+    try:
+        entries = os.listdir("/proc")
+    except OSError:  # no /proc (not Linux): the process group is all we could reach
+        entries = []
+    for entry in entries:
+        if not entry.isdigit():
+            continue
+        try:
+            with open(f"/proc/{entry}/stat", "rb") as f:
+                state, ppid, pgrp, session = f.read().rsplit(b")", 1)[1].split()[:4]
+        except (OSError, ValueError):
+            continue
+        pid = int(entry)
+        if state in (b"Z", b"X"):
+            continue
+        parents[pid] = int(ppid)
+        if leader in (int(pgrp), int(session)):
+            found.add(pid)
+    members = found | {leader}
+    for pid in parents:
+        ancestor = parents.get(pid)
+        while ancestor and ancestor not in members:
+            ancestor = parents.get(ancestor)
+        if ancestor:
+            found.add(pid)
+    found.discard(os.getpid())
+    return sorted(found)
 
 
 def _is_word(path: Path) -> bool:

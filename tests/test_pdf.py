@@ -132,3 +132,145 @@ def test_hung_libreoffice_is_killed_with_its_children(tmp_path, monkeypatch):
     for pid in map(int, pids.read_text().split()):
         alive = os.path.exists(f"/proc/{pid}") and "zombie" not in open(f"/proc/{pid}/status").read().lower()
         assert not alive, f"process {pid} survived"
+
+
+def fake_word(path: Path) -> Path:
+    """Enough of a .docx for convert() to pass it to (a fake) LibreOffice."""
+    import zipfile
+
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with zipfile.ZipFile(path, "w") as z:
+        z.writestr("word/document.xml", "<w:document/>")
+    return path
+
+
+def fake_soffice(tmp_path: Path, monkeypatch, script: str) -> Path:
+    """Put an executable `soffice` first on PATH (also for child processes)."""
+    import os
+
+    fake = tmp_path / "bin" / "soffice"
+    fake.parent.mkdir()
+    fake.write_text(script, encoding="utf-8")
+    fake.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{fake.parent}:{os.environ['PATH']}")
+    return fake
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            return f.read().rsplit(b")", 1)[1].split()[0] != b"Z"
+    except OSError:
+        return False
+
+
+def wait_for_pids(path: Path, count: int, seconds: float = 20) -> list[int]:
+    import time
+
+    deadline = time.monotonic() + seconds
+    while True:
+        if path.exists() and len(pids := path.read_text().split()) >= count:
+            return list(map(int, pids))
+        if time.monotonic() > deadline:
+            break
+        time.sleep(0.05)
+    raise AssertionError(f"fake soffice wrote no {count} pids to {path}")
+
+
+def kill_quietly(pids: list[int]) -> None:
+    import os
+    import signal
+
+    for pid in pids:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+
+
+DAEMONISING_SOFFICE = """#!{python}
+# Like a LibreOffice helper gone astray: a double-forked, setsid'd grandchild that keeps
+# our stderr open and outlives us; then the visible process {mode}.
+import os, sys, time
+from pathlib import Path
+
+pids = Path({pids!r})
+if os.fork() == 0:
+    os.setsid()
+    if os.fork() == 0:
+        with open(pids, "a") as f:
+            f.write(f"{{os.getpid()}}\\n")
+        time.sleep(300)
+    os._exit(0)
+os.wait()
+while not pids.exists():
+    time.sleep(0.01)
+print("soffice: starting", file=sys.stderr, flush=True)
+if {mode!r} == "hangs":
+    time.sleep(300)
+outdir = Path(sys.argv[sys.argv.index("--outdir") + 1])
+for doc in sys.argv[1:]:
+    if doc.endswith(".docx"):
+        (outdir / (Path(doc).stem + ".pdf")).write_bytes(b"%PDF-1.4 << /Type /Pages /Count 1 /Kids [] >> %%EOF")
+"""
+
+
+@pytest.mark.parametrize("mode", ["hangs", "finishes"])
+def test_daemonised_child_holding_stderr_neither_stalls_nor_survives(tmp_path, monkeypatch, mode):
+    """A descendant that left our session and keeps stderr open: the call returns within the
+    time-out (with a PDF if soffice itself finished) and the descendant is killed."""
+    import sys
+    import time
+
+    import convenant_gen.pdf as pdf
+
+    pids = tmp_path / "pids"
+    fake_soffice(tmp_path, monkeypatch, DAEMONISING_SOFFICE.format(python=sys.executable, pids=str(pids), mode=mode))
+    doc = fake_word(tmp_path / "in" / "a.docx")
+    start = time.monotonic()
+    try:
+        if mode == "hangs":
+            with pytest.raises(pdf.PdfFailed, match=r"reageerde na 2 s niet meer .*a\.docx"):
+                convert([doc], tmp_path / "pdf", timeout=2)
+        else:
+            assert convert([doc], tmp_path / "pdf", timeout=2) == [tmp_path / "pdf" / "a.pdf"]
+        assert time.monotonic() - start < 10
+        (daemon,) = wait_for_pids(pids, 1, seconds=0)
+        deadline = time.monotonic() + 2
+        while alive(daemon) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not alive(daemon), f"daemonised grandchild {daemon} survived"
+    finally:
+        kill_quietly(map(int, pids.read_text().split()) if pids.exists() else [])
+
+
+def test_libreoffice_dies_when_convenant_is_killed(tmp_path, monkeypatch):
+    """kill -9 of the process running convert(): LibreOffice and its child (oosplash starts
+    soffice.bin) must not keep running."""
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+
+    pids = tmp_path / "pids"
+    fake_soffice(tmp_path, monkeypatch, f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n")
+    doc = fake_word(tmp_path / "in" / "a.docx")
+    code = (
+        "import sys; from pathlib import Path; from convenant_gen.pdf import convert; "
+        "convert([Path(sys.argv[1])], Path(sys.argv[2]), timeout=300)"
+    )
+    runner = subprocess.Popen([sys.executable, "-c", code, str(doc), str(tmp_path / "pdf")], cwd=ROOT)
+    found: list[int] = []
+    try:
+        found = wait_for_pids(pids, 2)
+        assert all(map(alive, found))
+        os.kill(runner.pid, signal.SIGKILL)
+        runner.wait(timeout=5)
+        deadline = time.monotonic() + 5
+        while any(map(alive, found)) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        assert not [pid for pid in found if alive(pid)], "LibreOffice survived a kill -9 of convenant"
+    finally:
+        runner.kill()
+        kill_quietly(found)
