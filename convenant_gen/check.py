@@ -27,6 +27,8 @@ class TemplateFinding:
 
     def __str__(self) -> str:
         where = f" › {self.heading}" if self.heading else ""
+        if not self.paragraph:
+            return f"{self.template}{where}: {self.message}"
         text = self.paragraph if len(self.paragraph) <= 90 else self.paragraph[:87] + "…"
         return f"{self.template}{where} › “{text}”: {self.message}"
 
@@ -52,13 +54,16 @@ class _Source:
 def check_template(path: Path) -> list[TemplateFinding]:
     from jinja2 import TemplateSyntaxError
 
-    from convenant_gen.render import _prepare, jinja_env
+    from convenant_gen.errors import TemplateProblem
+    from convenant_gen.render import _prepare_checked, _read_template, jinja_env, read_package
 
     name = path.name
-    try:
-        prepared = _prepare(path.read_bytes())
-    except Exception as e:  # not a Word document at all
-        return [TemplateFinding(name, "", "", f"geen leesbaar Word-document ({type(e).__name__})")]
+    try:  # the same checks as a build: a template file is untrusted input
+        source = _read_template(path)
+        read_package(name, source)
+        prepared = _prepare_checked(name, source)
+    except TemplateProblem as e:
+        return [TemplateFinding(name, "", "", _without_name(e))]
     findings: list[TemplateFinding] = []
     env = jinja_env()
     for part, xml in prepared["parts"].items():
@@ -87,6 +92,11 @@ def check_template(path: Path) -> list[TemplateFinding]:
 
 
 _OPENERS = {"for": "endfor", "if": "endif", "macro": "endmacro", "filter": "endfilter", "with": "endwith"}
+
+
+def _without_name(e: Any) -> str:
+    """A TemplateProblem's message without 'sjabloon <name>: ' (the finding names the template)."""
+    return str(e).removeprefix(f"sjabloon {e.template}: ")
 
 
 def _unclosed_block(env: Any, xml: str) -> int | None:
@@ -189,6 +199,8 @@ class _Walker:
 
     def _known_filter(self, node: Any) -> bool:
         """Report a filter that does not exist, with a suggestion; True when it exists."""
+        if node.name == "safe":
+            self.findings.append((node.lineno, _SAFE))
         if node.name in self.env.filters:
             return True
         hint = difflib.get_close_matches(node.name, list(self.env.filters), n=1)
@@ -247,6 +259,12 @@ class _Walker:
         return None
 
 
+_SAFE = (
+    "filter 'safe' zet de bescherming uit: een waarde met & of < maakt het document onleesbaar, "
+    "en opmaak in een waarde komt ongecontroleerd in het document; laat |safe weg"
+)
+
+
 def _names(target: Any) -> list[str]:
     from jinja2 import nodes
 
@@ -275,11 +293,12 @@ def _expr(node: Any) -> str:
 
 
 def render_against(templates: list[Path], regions: list[Path]) -> list[TemplateFinding]:
-    """Render every template against every example region; report what fails."""
+    """Render every template against every example region, as a concept and as definitief
+    (`concept` flips branches), parsing every rendered part strictly; report what fails."""
     import datetime as dt
 
     from convenant_gen.context import build_context
-    from convenant_gen.errors import ConvenantError
+    from convenant_gen.errors import ConvenantError, TemplateProblem
     from convenant_gen.render import CompiledTemplate
     from convenant_gen.validate import load_region
 
@@ -287,18 +306,27 @@ def render_against(templates: list[Path], regions: list[Path]) -> list[TemplateF
     contexts = []
     for region in regions:
         try:
-            contexts.append((region, build_context(load_region(region).region, datum=dt.date(2000, 1, 1))))
+            loaded = load_region(region).region
         except ConvenantError:
             continue  # an invalid example is `convenant validate`'s business
+        for definitief in (False, True):
+            context = build_context(loaded, definitief=definitief, datum=dt.date(2000, 1, 1))
+            contexts.append((f"{region.name} ({'definitief' if definitief else 'concept'})", context))
     for template in templates:
         try:
             compiled = CompiledTemplate(template)
-        except ConvenantError as e:
-            findings.append(TemplateFinding(template.name, "", "", str(e)))
+        except TemplateProblem as e:
+            findings.append(TemplateFinding(template.name, "", "", _without_name(e)))
             continue
-        for region, context in contexts:
+        seen: set[str] = set()
+        for label, context in contexts:
             try:
                 compiled.render(context, {})
+            except TemplateProblem as e:
+                message = _without_name(e)
+                if message not in seen:  # the same fault in every region: report it once
+                    seen.add(message)
+                    findings.append(TemplateFinding(template.name, "", "", f"bij regio {label}: {message}"))
             except ConvenantError as e:
-                findings.append(TemplateFinding(template.name, "", region.name, f"bij regio {region.name}: {e}"))
+                findings.append(TemplateFinding(template.name, "", "", f"bij regio {label}: {e}"))
     return findings

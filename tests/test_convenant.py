@@ -382,9 +382,9 @@ def test_template_cache_gives_the_same_document_and_survives_corruption(tmp_path
     outputs = []
     for run in ("cold", "warm", "corrupt"):
         if run == "corrupt":
-            for f in (tmp_path / "cache").glob("*.json"):
+            for f in (tmp_path / "cache").glob("*.prepared"):
                 f.write_text("{kapot", encoding="utf-8")
         subprocess.run([sys.executable, "-c", script, str(tmp_path / run)], check=True, env=env)
         outputs.append(sorted((p.name, p.read_bytes()) for p in (tmp_path / run).rglob("*.docx")))
-    assert len(list((tmp_path / "cache").glob("*.json"))) == 2
+    assert len(list((tmp_path / "cache").glob("*.prepared"))) == 2
     assert outputs[0] == outputs[1] == outputs[2]
