@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from convenant_gen.limits import Limits
 from convenant_gen.shapes import Shape, context_shape
 
 
@@ -292,15 +293,19 @@ def _expr(node: Any) -> str:
     return "…"
 
 
-def render_against(templates: list[Path], regions: list[Path]) -> list[TemplateFinding]:
+def render_against(templates: list[Path], regions: list[Path], limits: Limits | None = None) -> list[TemplateFinding]:
     """Render every template against every example region, as a concept and as definitief
-    (`concept` flips branches), parsing every rendered part strictly; report what fails."""
+    (`concept` flips branches), parsing every rendered part strictly; report what fails.
+    Each render runs under the time limit of `limits` (see render_checked for the rest)."""
     import datetime as dt
 
     from convenant_gen.context import build_context
     from convenant_gen.errors import ConvenantError, TemplateProblem
+    from convenant_gen.limits import TimeLimitExceeded, deadline, memory_message, time_message
     from convenant_gen.render import CompiledTemplate
     from convenant_gen.validate import load_region
+
+    limits = limits or Limits()
 
     findings = []
     contexts = []
@@ -321,7 +326,13 @@ def render_against(templates: list[Path], regions: list[Path]) -> list[TemplateF
         seen: set[str] = set()
         for label, context in contexts:
             try:
-                compiled.render(context, {})
+                try:
+                    with deadline(limits.seconds):
+                        compiled.render(context, {})
+                except TimeLimitExceeded:
+                    raise TemplateProblem(template.name, time_message(limits.seconds)) from None
+                except MemoryError:
+                    raise TemplateProblem(template.name, memory_message(limits.memory_mb)) from None
             except TemplateProblem as e:
                 message = _without_name(e)
                 if message not in seen:  # the same fault in every region: report it once
@@ -330,3 +341,29 @@ def render_against(templates: list[Path], regions: list[Path]) -> list[TemplateF
             except ConvenantError as e:
                 findings.append(TemplateFinding(template.name, "", "", f"bij regio {label}: {e}"))
     return findings
+
+
+def render_checked(
+    templates: list[Path], regions: list[Path], limits: Limits, jobs: int | None = None
+) -> list[TemplateFinding]:
+    """render_against for each template in its own worker process, under the time and memory
+    limits of a build: a template that never ends or eats memory is a finding, not a hang."""
+    import os
+
+    from convenant_gen.workers import Failed, run_tasks
+
+    tasks = [(template, regions, limits) for template in templates]
+    hard = limits.seconds * 2 * max(1, len(regions)) + 15
+    found: dict[int, list[TemplateFinding]] = {}
+    for index, result in run_tasks(
+        _render_task, tasks, workers=jobs or os.cpu_count() or 1, limits=limits, hard_seconds=hard
+    ):
+        found[index] = (
+            [TemplateFinding(templates[index].name, "", "", result.reason)] if isinstance(result, Failed) else result
+        )
+    return [f for index in sorted(found) for f in found[index]]
+
+
+def _render_task(task: tuple[Path, list[Path], Limits]) -> list[TemplateFinding]:
+    template, regions, limits = task
+    return render_against([template], regions, limits)

@@ -14,6 +14,7 @@ import click
 
 from convenant_gen import __version__, clinl  # noqa: F401  (Dutch click texts)
 from convenant_gen.errors import ConvenantError, Finding, InputError, UsageProblem
+from convenant_gen.limits_cli import LIMIT_MEMORY, LIMIT_SECONDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -140,24 +141,6 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
         echo(f"✓ {path}: geldig", fg="green")
     for f in sorted(errors + warnings, key=lambda f: (f.line, f.column)):
         echo(f"  {f}", err=bool(errors))
-
-
-LIMIT_SECONDS = click.option(
-    "--tijdslimiet",
-    type=click.FloatRange(0.1, 3600),
-    default=30,
-    show_default=True,
-    envvar="CONVENANT_TIJDSLIMIET",
-    help="Hoogstens zoveel seconden voor het invullen van één document; daarna stopt die regio met een fout.",
-)
-LIMIT_MEMORY = click.option(
-    "--geheugenlimiet",
-    type=click.IntRange(64, 65536),
-    default=1024,
-    show_default=True,
-    envvar="CONVENANT_GEHEUGENLIMIET",
-    help="Hoogstens zoveel MB extra geheugen per werkproces; daarna stopt die regio met een fout.",
-)
 
 
 @cli.command(context_settings=CONTEXT)

@@ -9,6 +9,7 @@ from pathlib import Path
 import click
 
 from convenant_gen.errors import ConvenantError
+from convenant_gen.limits_cli import LIMIT_MEMORY, LIMIT_SECONDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -28,7 +29,9 @@ def templates() -> None:
     type=click.Path(),
     help="Map met voorbeeldregio's waartegen elk sjabloon proef wordt gedraaid.",
 )
-def check(folder: str | None, regions: str) -> None:
+@LIMIT_SECONDS
+@LIMIT_MEMORY
+def check(folder: str | None, regions: str, tijdslimiet: float, geheugenlimiet: int) -> None:
     """Controleer elk sjabloon (.docx) in MAP (standaard templates/) zonder een regio te bouwen.
 
     Meldt Jinja-fouten en niet gesloten blokken, tags die Word heeft gesplitst of verminkt,
@@ -37,7 +40,8 @@ def check(folder: str | None, regions: str) -> None:
     gedraaid tegen elke voorbeeldregio. Exitcode 1 bij fouten.
     """
     from convenant_gen.build import templates_dir
-    from convenant_gen.check import check_template, render_against
+    from convenant_gen.check import check_template, render_checked
+    from convenant_gen.limits import Limits
     from convenant_gen.terminal import clean
 
     base = Path(folder) if folder else templates_dir()
@@ -47,7 +51,9 @@ def check(folder: str | None, regions: str) -> None:
     findings = [f for t in files for f in check_template(t)]
     broken = {f.template for f in findings}
     examples = sorted(Path(regions).glob("*.yaml")) if Path(regions).is_dir() else []
-    findings += render_against([t for t in files if t.name not in broken], examples)
+    findings += render_checked(
+        [t for t in files if t.name not in broken], examples, Limits(tijdslimiet, geheugenlimiet)
+    )
     for f in findings:
         click.echo(click.style("✗ ", fg="red") + clean(str(f)), err=True)
     for t in files:

@@ -492,3 +492,16 @@ def test_text_that_looks_like_a_formula_stays_text_in_the_overview(regions, tmp_
     sheet = load_workbook(tmp_path / "o.xlsx")["Regio's"]
     cells = [row[0] for row in sheet.iter_rows(min_row=2) if row[0].value == formula]
     assert cells and all(c.data_type == "s" for c in cells)
+
+
+def test_templates_check_runs_under_the_same_limits(regions, tmp_path):
+    templates = template_with(
+        tmp_path, "{% for i in range(100000) %}{% for j in range(100000) %}{% endfor %}{% endfor %}"
+    )
+    start = time.monotonic()
+    result = cli("templates", "check", templates, "--regios", regions, "--tijdslimiet", "1", cwd=tmp_path)
+    assert time.monotonic() - start < 60
+    assert result.returncode == 1
+    assert "convenant.docx: bij regio" in result.stderr
+    assert "het invullen duurde langer dan 1 s en is gestopt" in result.stderr
+    assert "✓ plan-van-aanpak.docx" in result.stdout

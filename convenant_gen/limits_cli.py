@@ -1,0 +1,24 @@
+"""The --tijdslimiet and --geheugenlimiet options, shared by build and templates check."""
+
+from __future__ import annotations
+
+import click
+
+from convenant_gen.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
+
+LIMIT_SECONDS = click.option(
+    "--tijdslimiet",
+    type=click.FloatRange(0.1, 3600),
+    default=DEFAULT_SECONDS,
+    show_default=True,
+    envvar="CONVENANT_TIJDSLIMIET",
+    help="Hoogstens zoveel seconden voor het invullen van één document; daarna stopt die regio met een fout.",
+)
+LIMIT_MEMORY = click.option(
+    "--geheugenlimiet",
+    type=click.IntRange(64, 65536),
+    default=DEFAULT_MEMORY_MB,
+    show_default=True,
+    envvar="CONVENANT_GEHEUGENLIMIET",
+    help="Hoogstens zoveel MB extra geheugen per werkproces; daarna stopt die regio met een fout.",
+)
