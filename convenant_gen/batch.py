@@ -10,6 +10,7 @@ read, and anything unexpected in it means "rebuild", never "unchanged".
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import hashlib
 import json
 import os
@@ -200,9 +201,22 @@ def write_manifest(out: Path, manifest: Manifest) -> None:
     write_atomic(out / MANIFEST, text.encode("utf-8"))
 
 
+class NotARegularFile(OSError):
+    """A FIFO, device or folder where a file was expected: reading it could block forever."""
+
+
 def sha256(path: Path) -> str:
-    digest = hashlib.sha256()
-    with open(path, "rb") as f:
+    """SHA-256 of a regular file; raises NotARegularFile for anything else, without blocking."""
+    import stat
+
+    fd = os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC)
+    with open(fd, "rb") as f:
+        if not stat.S_ISREG(os.fstat(fd).st_mode):
+            raise NotARegularFile(
+                errno.EINVAL,
+                "geen gewoon bestand (maar een map, apparaat of pijp); convenant leest alleen gewone bestanden",
+            )
+        digest = hashlib.sha256()
         for block in iter(lambda: f.read(1 << 20), b""):
             digest.update(block)
     return digest.hexdigest()
@@ -213,7 +227,7 @@ def _intact(out: Path, name: str, digest: str) -> bool:
     path = out / name
     try:
         inside = path.resolve().is_relative_to(out.resolve())
-        return inside and not path.is_symlink() and path.is_file() and sha256(path) == digest
+        return inside and not path.is_symlink() and sha256(path) == digest
     except OSError:
         return False
 
@@ -226,9 +240,8 @@ class _TemplateHashes:
 
     def __call__(self, name: str) -> str | None:
         if name not in self.known:
-            path = self.folder / name
             try:
-                self.known[name] = sha256(path) if path.is_file() else None
+                self.known[name] = sha256(self.folder / name)
             except OSError:
                 self.known[name] = None
         return self.known[name]

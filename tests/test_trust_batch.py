@@ -505,3 +505,24 @@ def test_templates_check_runs_under_the_same_limits(regions, tmp_path):
     assert "convenant.docx: bij regio" in result.stderr
     assert "het invullen duurde langer dan 1 s en is gestopt" in result.stderr
     assert "✓ plan-van-aanpak.docx" in result.stdout
+
+
+def test_a_pipe_or_device_as_region_file_fails_that_region_without_hanging(regions, tmp_path):
+    fifo = tmp_path / "pijp.yaml"
+    os.mkfifo(fifo)
+    result = cli(
+        "build",
+        fifo,
+        "/dev/zero",
+        regions / "achterhoek.yaml",
+        "--out",
+        tmp_path / "out",
+        "--templates",
+        TEMPLATES,
+        *DATE,
+        cwd=tmp_path,
+        timeout=60,
+    )
+    assert result.returncode == 1
+    assert "1 gemaakt, 0 ongewijzigd, 2 mislukt van 3 regio('s)" in result.stdout
+    assert "geen gewoon bestand" in result.stderr
