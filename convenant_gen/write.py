@@ -13,7 +13,7 @@ import os
 import tempfile
 import time
 import zipfile
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from pathlib import Path
 
 from convenant_gen.errors import ConvenantError, WriteFailed
@@ -131,8 +131,12 @@ def output_lock(folder: Path, wait: float = 10.0) -> Iterator[None]:
         os.close(fd)
 
 
-def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
-    """A zip of `entries` in their order, with fixed timestamps and attributes (deterministic)."""
+def zip_bytes(entries: Iterable[tuple[str, bytes]], reuse: Mapping[str, tuple[bytes, bytes]] | None = None) -> bytes:
+    """A zip of `entries` in their order, with fixed timestamps and attributes (deterministic).
+
+    `reuse` maps a member name to (data, deflated data) made earlier by `deflated`: when an
+    entry is that very data object (a template part no document changes), its deflated bytes
+    are copied instead of compressed again. The bytes written are the same either way."""
     out = io.BytesIO()
     with zipfile.ZipFile(out, "w") as z:
         for name, data in entries:
@@ -140,8 +144,39 @@ def zip_bytes(entries: Iterable[tuple[str, bytes]]) -> bytes:
             info.compress_type = zipfile.ZIP_DEFLATED
             info.external_attr = 0o644 << 16
             info.create_system = 0
-            z.writestr(info, data, compresslevel=6)
+            info._compresslevel = ZIP_LEVEL  # type: ignore[attr-defined]  # what writestr(compresslevel=) sets
+            info.file_size = len(data)
+            known = reuse.get(name) if reuse else None
+            with z.open(info, "w") as dest:
+                if known is not None and known[0] is data and hasattr(dest, "_compressor"):
+                    dest._compressor = _Deflated(known[1])
+                dest.write(data)
     return out.getvalue()
+
+
+ZIP_LEVEL = 6
+
+
+def deflated(data: bytes) -> bytes:
+    """`data` deflated exactly as zip_bytes deflates a member (raw deflate, level ZIP_LEVEL)."""
+    import zlib
+
+    compressor = zlib.compressobj(ZIP_LEVEL, zlib.DEFLATED, -15)
+    return compressor.compress(data) + compressor.flush()
+
+
+class _Deflated:
+    """Stands in for zipfile's compressor of one member: hands out bytes deflated earlier."""
+
+    def __init__(self, data: bytes):
+        self.data = data
+
+    def compress(self, chunk: bytes) -> bytes:
+        data, self.data = self.data, b""
+        return data
+
+    def flush(self) -> bytes:
+        return b""
 
 
 def zip_entries(data: bytes) -> list[tuple[str, bytes]]:
