@@ -28,35 +28,73 @@ from pydantic import (
 from convenant_gen.soorten import SOORT_KOPPEN  # noqa: F401  (re-exported)
 
 # --- value types -------------------------------------------------------------------------
+#
+# Every value a region file gives is bounded here, once, in the shared types: what passes
+# validation can be formatted, rendered into Word and written to the overview workbook.
 
 MONTHS = ("januari februari maart april mei juni juli augustus september oktober november december").split()
 
-# Characters XML 1.0 forbids; a Word document cannot contain them.
-_XML_FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
+MAX_AANTAL = 1_000_000  # trajecten, plaatsingen, werkgevers, vergaderingen, ...
+MAX_BEDRAG = 1_000_000  # euros per traject
+MAX_UREN = 80  # hours a week
+MAX_TEXT = 10_000  # characters in one text value (about one and a half pages)
+FIRST_YEAR, LAST_YEAR = 2000, 2100
+
+# Control characters other than tab and newline (Word and openpyxl refuse most of them, the
+# rest would be invisible in a signed document), the noncharacters U+FFFE/U+FFFF and lone
+# surrogates (no XML, no UTF-8).
+_FORBIDDEN_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\ufffe\uffff\ud800-\udfff]")
+
+
+def dutch_number(value: int) -> str:
+    """1000000 -> '1.000.000'."""
+    return f"{value:,}".replace(",", ".")
+
+
+def shown(value: Any, limit: int = 60, quote: str = "'") -> str:
+    """A value quoted in a message: short, whatever the region file holds."""
+    if isinstance(value, int) and not isinstance(value, bool) and abs(value) >= 10**limit:
+        return f"een getal van meer dan {limit} cijfers"
+    text = str(value)
+    return quote + (f"{text[: limit - 1]}…" if len(text) > limit else text) + quote
 
 
 def _text(value: Any) -> Any:
     if isinstance(value, bool):
         return "ja" if value else "nee"
+    if isinstance(value, int) and abs(value) >= 10**60:  # str() of a huge int fails or takes long
+        raise ValueError(f"verwacht tekst, gekregen {shown(value)}")
     if isinstance(value, int | float | dt.date):
         return str(value)
     return value
 
 
 def _check_text(value: str) -> str:
-    bad = _XML_FORBIDDEN.search(value)
+    bad = _FORBIDDEN_CHARACTER.search(value)
     if bad:
+        kind = "een ongeldig teken" if bad.group() >= "\ud800" else "een onzichtbaar stuurteken"
         raise ValueError(
-            f"bevat een onzichtbaar stuurteken (U+{ord(bad.group()):04X}, positie "
-            f"{bad.start() + 1}) dat niet in een Word-document mag; typ de tekst opnieuw"
+            f"bevat {kind} (U+{ord(bad.group()):04X}, positie {bad.start() + 1}) dat niet in een "
+            "Word-document mag; typ de tekst opnieuw"
         )
     value = value.strip()
     if not value:
         raise ValueError("is leeg; vul tekst in of laat het veld weg")
+    if len(value) > MAX_TEXT:
+        raise ValueError(
+            f"is te lang ({dutch_number(len(value))} tekens; hoogstens {dutch_number(MAX_TEXT)}); "
+            "kort de tekst in of verdeel haar over meer alinea's"
+        )
     return value
 
 
 Tekst = Annotated[str, BeforeValidator(_text), AfterValidator(_check_text)]
+
+
+def _check_year(value: dt.date) -> dt.date:
+    if not FIRST_YEAR <= value.year <= LAST_YEAR:
+        raise ValueError(f"het jaar {value.year} ligt buiten {FIRST_YEAR} tot en met {LAST_YEAR}; controleer de datum")
+    return value
 
 
 def _date(value: Any) -> Any:
@@ -75,7 +113,7 @@ def _date(value: Any) -> Any:
         if m:
             year, month, day = map(int, m.groups())
             return _make_date(year, month, day, value)
-        raise ValueError(f"verwacht een datum zoals 2022-01-01 of 1 januari 2022, gekregen '{value}'")
+        raise ValueError(f"verwacht een datum zoals 2022-01-01 of 1 januari 2022, gekregen {shown(value)}")
     return value
 
 
@@ -83,12 +121,13 @@ def _make_date(year: int, month: int, day: int, original: str) -> dt.date:
     try:
         return dt.date(year, month, day)
     except ValueError:
-        raise ValueError(f"'{original}' bestaat niet als datum") from None
+        raise ValueError(f"{shown(original)} bestaat niet als datum") from None
 
 
 Datum = Annotated[
     dt.date,
     BeforeValidator(_date),
+    AfterValidator(_check_year),
     WithJsonSchema({"type": "string", "examples": ["2022-01-01", "1 januari 2022", "1-1-2022"]}),
 ]
 
@@ -102,20 +141,21 @@ def _month(value: Any) -> Any:
         s = value.strip().lower()
         m = re.fullmatch(r"([a-z]+) (\d{4})", s)
         if m and m.group(1) in MONTHS:
-            return dt.date(int(m.group(2)), MONTHS.index(m.group(1)) + 1, 1)
+            return _make_date(int(m.group(2)), MONTHS.index(m.group(1)) + 1, 1, value)
         m = re.fullmatch(r"(\d{4})-(\d{1,2})", s) or re.fullmatch(r"(\d{1,2})[-/](\d{4})", s)
         if m:
             a, b = map(int, m.groups())
             year, month = (a, b) if a > 12 else (b, a)
             if 1 <= month <= 12:
-                return dt.date(year, month, 1)
-        raise ValueError(f"verwacht een maand zoals 'maart 2022' of 2022-03, gekregen '{value}'")
+                return _make_date(year, month, 1, value)
+        raise ValueError(f"verwacht een maand zoals 'maart 2022' of 2022-03, gekregen {shown(value)}")
     return value
 
 
 MaandJaar = Annotated[
     dt.date,
     BeforeValidator(_month),
+    AfterValidator(_check_year),
     WithJsonSchema({"type": "string", "examples": ["maart 2022", "2022-03"]}),
 ]
 
@@ -159,17 +199,19 @@ _WORD_PARTS = {
 def _fraction(value: Any) -> Any:
     if isinstance(value, Fraction):
         return value
+    if isinstance(value, int | float) and not isinstance(value, bool) and not -100 <= value <= 100:
+        raise ValueError(_majority_message(shown(value)))  # inf and nan too
     if isinstance(value, int) and not isinstance(value, bool):
         return Fraction(value)
-    if isinstance(value, float):
+    if isinstance(value, float) and math.isfinite(value):
         return Fraction(value).limit_denominator(100)
     if isinstance(value, str):
         s = value.strip().lower().replace("-", " ")
         s = re.sub(r"\s*(meerderheid|deel)$", "", s)
-        m = re.fullmatch(r"(\d+)\s*/\s*(\d+)", s)
+        m = re.fullmatch(r"(\d{1,6})\s*/\s*(\d{1,6})", s)
         if m and int(m.group(2)) > 0:
             return Fraction(int(m.group(1)), int(m.group(2)))
-        m = re.fullmatch(r"(\d+)\s*%", s) or re.fullmatch(r"(\d+)\s*procent", s)
+        m = re.fullmatch(r"(\d{1,6})\s*%", s) or re.fullmatch(r"(\d{1,6})\s*procent", s)
         if m:
             return Fraction(int(m.group(1)), 100)
         parts = s.split()
@@ -179,15 +221,19 @@ def _fraction(value: Any) -> Any:
             return Fraction(1, 2)
         if s in {"unaniem", "allen", "alle"}:
             return Fraction(1)
-    raise ValueError(f"verwacht een breuk zoals 'twee derde', '2/3' of '75%', gekregen '{value}'")
+    raise ValueError(f"verwacht een breuk zoals 'twee derde', '2/3' of '75%', gekregen {shown(value)}")
+
+
+def _majority_message(value: str) -> str:
+    return (
+        f"een meerderheid moet meer dan de helft en ten hoogste alle partijen zijn; "
+        f"{value} kan niet (de format kiest twee derde)"
+    )
 
 
 def _majority(value: Fraction) -> Fraction:
     if not Fraction(1, 2) < value <= 1:
-        raise ValueError(
-            f"een meerderheid moet meer dan de helft en ten hoogste alle partijen zijn; "
-            f"{value} kan niet (de format kiest twee derde)"
-        )
+        raise ValueError(_majority_message(str(value)))
     return value
 
 
@@ -199,8 +245,9 @@ Meerderheid = Annotated[
     WithJsonSchema({"type": "string", "examples": ["twee derde", "2/3", "drie vierde"]}),
 ]
 
-Aantal = Annotated[int, Field(ge=0)]
-Uren = Annotated[float, Field(ge=0, le=80)]
+Aantal = Annotated[int, Field(ge=0, le=MAX_AANTAL)]
+Bedrag = Annotated[int, Field(ge=0, le=MAX_BEDRAG)]
+Uren = Annotated[float, Field(ge=0, le=MAX_UREN, allow_inf_nan=False)]
 
 
 class Model(BaseModel):
@@ -231,12 +278,13 @@ class Bereik(Model):
         if isinstance(value, int) and not isinstance(value, bool):
             return {"van": value, "tot": value}
         if isinstance(value, str):
-            m = re.fullmatch(r"\s*(\d+)\s*(?:-|–|tot|t/m)\s*(\d+)\s*", value)
+            m = re.fullmatch(r"\s*(\d{1,9})\s*(?:-|–|tot|t/m)\s*(\d{1,9})\s*", value)
             if m:
                 return {"van": int(m.group(1)), "tot": int(m.group(2))}
-            if value.strip().isdigit():
-                return {"van": int(value), "tot": int(value)}
-            raise ValueError(f"verwacht een aantal (50) of een bereik (25 tot 50), gekregen '{value}'")
+            m = re.fullmatch(r"\s*(\d{1,9})\s*", value)
+            if m:
+                return {"van": int(m.group(1)), "tot": int(m.group(1))}
+            raise ValueError(f"verwacht een aantal (50) of een bereik (25 tot 50), gekregen {shown(value)}")
         return value
 
     @model_validator(mode="after")
@@ -631,13 +679,13 @@ class _Ips:
 
 class EpaTrajecten(_Ips, Model):
     trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de EPA-doelgroep")
-    tarief: Annotated[int, Field(ge=0)] = veld(11325, "Subsidie per traject in euro (subsidieregeling IPS: € 11.325)")
+    tarief: Bedrag = veld(11325, "Subsidie per traject in euro (subsidieregeling IPS: € 11.325)")
     maanden: int = veld(36, "Duur van een traject in maanden", ge=1, le=120)
 
 
 class CmdTrajecten(_Ips, Model):
     trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de CMD-doelgroep")
-    tarief: Annotated[int, Field(ge=0)] = veld(8000, "Subsidie per traject in euro (subsidieregeling IPS: € 8.000)")
+    tarief: Bedrag = veld(8000, "Subsidie per traject in euro (subsidieregeling IPS: € 8.000)")
     maanden: int = veld(24, "Duur van een traject in maanden", ge=1, le=120)
 
 
@@ -680,9 +728,29 @@ class PlanVanAanpak(Model):
     goedkeuringen: list[Goedkeuring] = veld([], "Key stakeholders die het plan goedkeuren")
 
 
+# A template's own file name: letters, digits, spaces and - _ . ( ) + , & ' only, ending in .docx.
+_TEMPLATE_NAME = re.compile(r"\w[\w .()+,&'-]*\.docx", re.IGNORECASE)
+_WINDOWS_DEVICES = {"con", "prn", "aux", "nul", *(f"com{i}" for i in range(10)), *(f"lpt{i}" for i in range(10))}
+MAX_TEMPLATE_NAME = 100
+
+
 def _template_name(name: str) -> str:
-    if not name.endswith(".docx") or "/" in name or "\\" in name or name.startswith("."):
-        raise ValueError(f"'{name}' is geen bestandsnaam van een Word-sjabloon (naam.docx, zonder map)")
+    """Only a plain .docx file name in the templates folder: never a path, never '..'."""
+    problem = ""
+    if any(c in name for c in "/\\:") or ".." in name:
+        problem = "-"  # what the message says anyway
+    elif not name.lower().endswith(".docx") or len(name) <= len(".docx"):
+        problem = "de naam moet eindigen op .docx"
+    elif len(name) > MAX_TEMPLATE_NAME:
+        problem = f"de naam is te lang ({len(name)} tekens; hoogstens {MAX_TEMPLATE_NAME})"
+    elif not _TEMPLATE_NAME.fullmatch(name):
+        odd = next((c for c in name if not (c.isalnum() or c in " ._()+,&'-")), name[0])
+        problem = f"gebruik letters, cijfers, spaties en - _ . ( ) in de naam, niet U+{ord(odd):04X}"
+    elif name.rsplit(".", 1)[0].lower() in _WINDOWS_DEVICES:
+        problem = "dat is een apparaatnaam in Windows"
+    if problem:
+        detail = "" if problem == "-" else f"; {problem}"
+        raise ValueError(f"{shown(name)} is geen bestandsnaam van een Word-sjabloon (naam.docx, zonder map){detail}")
     return name
 
 

@@ -18,7 +18,8 @@ import yaml
 from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
-from convenant_gen.model import Region
+from convenant_gen.errors import UsageProblem
+from convenant_gen.model import Region, Tekst, shown
 from convenant_gen.reference import ReferenceRegion
 
 SCHEMA_FILE = "regio.schema.json"
@@ -32,7 +33,22 @@ def schema_json() -> str:
     return json.dumps(schema, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
 
 
+def _checked(label: str, value: str) -> str:
+    """A name from the command line, held to the model's rules for text: the starter file
+    must be one that `convenant validate` accepts."""
+    from pydantic import TypeAdapter, ValidationError
+
+    try:
+        return TypeAdapter(Tekst).validate_python(value)
+    except ValidationError as e:
+        problem = e.errors()[0].get("ctx", {}).get("error") or e.errors()[0]["msg"]
+        raise UsageProblem(f"{label} {shown(value)} {problem}") from None
+
+
 def starter_yaml(naam: str, centrumgemeente: str | None, ref: ReferenceRegion | None) -> str:
+    naam = _checked("de naam van de regio", naam)
+    if centrumgemeente is not None:
+        centrumgemeente = _checked("de centrumgemeente", centrumgemeente)
     prefill: dict[str, Any] = {
         "regio": {"naam": naam, "code": ref.code if ref else None, "centrumgemeente": centrumgemeente},
     }
@@ -47,7 +63,7 @@ def starter_yaml(naam: str, centrumgemeente: str | None, ref: ReferenceRegion | 
         ]
     head = [
         f"# yaml-language-server: $schema={SCHEMA_FILE}",
-        f"# Regionaal convenant 'Sterk door werk' en plan van aanpak Hoofdzaak Werk: {naam}",
+        f"# Regionaal convenant 'Sterk door werk' en plan van aanpak Hoofdzaak Werk: {' '.join(naam.split())}",
         "#",
         "# Vul de velden in; regels met # zijn uitleg. Data schrijft u als 2022-01-01 of",
         "# 1 januari 2022, ja/nee als ja of nee. Een leeg veld verschijnt in een concept als",

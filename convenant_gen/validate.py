@@ -14,7 +14,7 @@ from pydantic import BaseModel, ValidationError
 
 from convenant_gen.errors import Finding, RegionInvalid
 from convenant_gen.load import Path_, Positions, format_path, load_yaml
-from convenant_gen.model import Region
+from convenant_gen.model import Region, dutch_number, shown
 from convenant_gen.rules import check_region
 
 
@@ -130,7 +130,11 @@ def _shown(value: Any) -> str:
         return "niets"
     if isinstance(value, bool):
         return "ja" if value else "nee"
-    return f'"{value}"'
+    return shown(value, quote='"')
+
+
+def _limit(value: Any) -> str:
+    return dutch_number(value) if isinstance(value, int) and not isinstance(value, bool) else str(value)
 
 
 def dutch_message(err: Any, loc: Path_) -> str:
@@ -141,7 +145,7 @@ def dutch_message(err: Any, loc: Path_) -> str:
         return "ontbreekt; dit veld is verplicht"
     if kind == "extra_forbidden":
         return _unknown_key(loc)
-    if kind in ("int_parsing", "int_type"):
+    if kind in ("int_parsing", "int_type", "int_parsing_size"):
         return f"verwacht een geheel getal, gekregen {got}"
     if kind == "int_from_float":
         return f"verwacht een geheel getal zonder decimalen, gekregen {got}"
@@ -149,7 +153,7 @@ def dutch_message(err: Any, loc: Path_) -> str:
         return f"verwacht een getal, gekregen {got}"
     if kind in ("bool_parsing", "bool_type"):
         return f"verwacht ja of nee, gekregen {got}"
-    if kind in ("string_type", "string_sub_type"):
+    if kind in ("string_type", "string_sub_type", "string_unicode"):
         return f"verwacht tekst, gekregen {got}"
     if kind == "list_type":
         return f"verwacht een lijst (regels die beginnen met '- '), gekregen {got}"
@@ -163,26 +167,26 @@ def dutch_message(err: Any, loc: Path_) -> str:
     if kind.startswith("date"):
         return f"verwacht een datum zoals 2022-01-01 of 1 januari 2022, gekregen {got}"
     if kind == "greater_than_equal":
-        return f"moet minstens {ctx.get('ge')} zijn, gekregen {got}"
+        return f"moet minstens {_limit(ctx.get('ge'))} zijn, gekregen {got}"
     if kind == "less_than_equal":
-        return f"mag hoogstens {ctx.get('le')} zijn, gekregen {got}"
+        return f"mag hoogstens {_limit(ctx.get('le'))} zijn, gekregen {got}"
     if kind == "too_short":
         return f"verwacht minstens {ctx.get('min_length')} waarde(n)"
     if kind == "too_long":
         return f"verwacht hoogstens {ctx.get('max_length')} waarde(n)"
     if kind in ("value_error", "assertion_error"):
         return str(ctx.get("error", err["msg"]))
-    return f"ongeldige waarde {got} ({err['msg']})"
+    return f"ongeldige waarde {got}"
 
 
 def _unknown_key(loc: Path_) -> str:
     key = str(loc[-1])
     model = model_at(loc[:-1])
     allowed = list(model.model_fields) if model else []
-    hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
+    hint = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6) if len(key) <= 100 else []
     if hint:
-        return f"onbekend veld '{key}'; bedoelde u '{hint[0]}'?"
-    return f"onbekend veld '{key}'; toegestaan zijn: {', '.join(allowed)}"
+        return f"onbekend veld {shown(key, 40)}; bedoelde u '{hint[0]}'?"
+    return f"onbekend veld {shown(key, 40)}; toegestaan zijn: {', '.join(allowed)}"
 
 
 def model_at(loc: Path_) -> type[BaseModel] | None:

@@ -33,6 +33,8 @@ def test_format_path_counts_list_items_from_one():
         ("a: 1\n---\nb: 2\n", 2, "meer dan één document"),
         ("a: *nergens\n", 1, "anker"),
         ("a:\n  b: c: d\n", 2, "dubbele punt"),
+        ('a:\n  b: "C:\\Users\\q"\n', 2, "ongeldige code met \\"),
+        ('a: "\\uD800"\n', 1, "ongeldige code met \\"),
     ],
 )
 def test_broken_yaml_is_refused_with_line(write, text, line, words):
