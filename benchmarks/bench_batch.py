@@ -120,9 +120,9 @@ def plain_docxtpl_loop(files: list[Path]) -> float:
     """What a straightforward script does: validate, then a new DocxTemplate per document."""
     from docxtpl import DocxTemplate
 
-    from convenant_gen.context import build_context
-    from convenant_gen.render import jinja_env
-    from convenant_gen.validate import load_region
+    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.engine import jinja_env
+    from convenant_gen.region.validate import load_region
 
     start = time.perf_counter()
     for path in files:
@@ -135,7 +135,7 @@ def plain_docxtpl_loop(files: list[Path]) -> float:
 
 
 def pdf_runs(docs: list[Path], workdir: Path, sample: int) -> tuple[float, float]:
-    from convenant_gen.pdf import convert
+    from convenant_gen.output.pdf import convert
 
     start = time.perf_counter()
     convert(docs, workdir / "pdf-batch", workers=os.cpu_count() or 1)

@@ -1,3 +1,3 @@
-from convenant_gen.cli import main
+from convenant_gen.cli.app import main
 
 main()

@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from click.testing import CliRunner
 
-from convenant_gen.cli import cli
+from convenant_gen.cli.app import cli
 
 ROOT = Path(__file__).resolve().parent.parent
 REGIONS = ROOT / "regions"

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-from convenant_gen.validate import load_region
+from convenant_gen.region.validate import load_region
 from tests.conftest import ROOT
 
 TEMPLATES = ROOT / "templates"

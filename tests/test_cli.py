@@ -7,7 +7,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from convenant_gen.validate import load_region
+from convenant_gen.region.validate import load_region
 from tests.conftest import MINIMAL, ROOT
 
 TWELVE = ROOT / "tests" / "data" / "twaalf-fouten.yaml"
@@ -104,8 +104,8 @@ def test_init_writes_a_valid_commented_file(run, tmp_path):
 
 
 def test_init_covers_every_field_of_the_model(run, tmp_path):
-    from convenant_gen.model import Region
-    from convenant_gen.validate import _model_in
+    from convenant_gen.region.model import Region
+    from convenant_gen.region.validate import _model_in
 
     run("init", "Twente", "--map", tmp_path)
     text = (tmp_path / "twente.yaml").read_text(encoding="utf-8")
@@ -149,7 +149,7 @@ def test_schema_is_json_schema_of_the_model(run):
 
 
 def test_committed_schema_is_current():
-    from convenant_gen.scaffold import schema_json
+    from convenant_gen.region.scaffold import schema_json
 
     assert (ROOT / "regions" / "regio.schema.json").read_text(encoding="utf-8") == schema_json(), (
         "regions/regio.schema.json is verouderd: convenant schema --out regions/regio.schema.json"
@@ -166,10 +166,10 @@ def test_help_is_dutch_everywhere(run):
 
 def test_internal_error_is_one_dutch_line_without_traceback(tmp_path, monkeypatch):
     script = (
-        "import sys, convenant_gen.validate as v\n"
+        "import sys, convenant_gen.region.validate as v\n"
         "def boom(*a, **k): raise RuntimeError('kapot')\n"
         "v.load_region = boom\n"
-        "from convenant_gen.cli import main\n"
+        "from convenant_gen.cli.app import main\n"
         "sys.argv = ['convenant'] + sys.argv[1:]\n"
         "main()\n"
     )
@@ -192,7 +192,7 @@ def test_console_script_is_installed():
 
 def test_help_does_not_import_heavy_modules():
     code = (
-        "import sys; from convenant_gen.cli import cli; "
+        "import sys; from convenant_gen.cli.app import cli; "
         "print(sorted(m for m in ('docxtpl','docx','pydantic','babel','rich') if m in sys.modules))"
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(ROOT))

@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from convenant_gen.build import build_region
+from convenant_gen.pipeline.build import build_region
 from tests.conftest import MINIMAL, REGIONS, ROOT
 from tests.docs import all_text, headings, paragraphs
 
@@ -154,7 +154,7 @@ def _standard_fragments() -> list[str]:
 
 def _as_format_names(text: str, main: str, work: str | None) -> str:
     """The format calls the bodies 'stuurgroep' and 'coördinatieteam'; a region names its own."""
-    from convenant_gen.formatting import hoofdletter, lidwoord
+    from convenant_gen.documents.formatting import hoofdletter, lidwoord
 
     for name, standard in ((main, "stuurgroep"), (work, "coördinatieteam")):
         if name and name != standard:
@@ -167,7 +167,7 @@ def _as_format_names(text: str, main: str, work: str | None) -> str:
 
 @pytest.mark.parametrize("slug", ["groot-amsterdam", "holland-rijnland", "achterhoek"])
 def test_every_standard_passage_of_the_format_is_there(slug, tmp_path):
-    from convenant_gen.validate import load_region
+    from convenant_gen.region.validate import load_region
 
     region = load_region(REGIONS / f"{slug}.yaml").region
     path = build(REGIONS / f"{slug}.yaml", tmp_path)
@@ -343,7 +343,7 @@ def test_failed_build_leaves_previous_file_untouched(tmp_path, monkeypatch):
     outcome = build_region(REGIONS / "achterhoek.yaml", tmp_path, templates=TEMPLATES, datum=DAY)
     before = {p: p.read_bytes() for p in outcome.written}
     target = outcome.written[0]
-    import convenant_gen.write as w
+    import convenant_gen.output.write as w
 
     def crash(*a, **k):
         raise OSError(28, "No space left on device")
@@ -374,7 +374,7 @@ def test_template_cache_gives_the_same_document_and_survives_corruption(tmp_path
     import sys
 
     script = (
-        "import datetime as dt, sys; from pathlib import Path; from convenant_gen.build import build_region;"
+        "import datetime as dt, sys; from pathlib import Path; from convenant_gen.pipeline.build import build_region;"
         f"o = build_region(Path({str(REGIONS / 'achterhoek.yaml')!r}), Path(sys.argv[1]), "
         f"templates=Path({str(TEMPLATES)!r}), datum=dt.date(2026, 11, 23)); assert o.error is None, o.error"
     )

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import pytest
 
-from convenant_gen import formatting as f
+from convenant_gen.documents import formatting as f
 
 
 @pytest.mark.parametrize(

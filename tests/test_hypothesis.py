@@ -12,7 +12,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from convenant_gen.errors import ConvenantError, InputError
-from convenant_gen.validate import load_region
+from convenant_gen.region.validate import load_region
 from tests.conftest import ROOT
 
 SETTINGS = settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
@@ -303,7 +303,7 @@ def _seed():
 
 
 def test_the_mutated_seed_is_valid_and_complete(tmp_path):
-    from convenant_gen.model import Region
+    from convenant_gen.region.model import Region
     from tests.test_trust_region import _leaves
 
     _, seed, _ = _seed()
@@ -330,10 +330,10 @@ def test_what_validates_also_builds(tmp_path_factory, mutations):
     """The class proof for 'what the build cannot render, validation rejects first': mutate the
     values of a real region to extremes (numbers, texts, dates equally likely); whatever
     load_region accepts must render both documents and the overview workbook."""
-    from convenant_gen.build import DOCUMENTS
-    from convenant_gen.context import build_context
-    from convenant_gen.overview import Overview, entry, workbook_bytes
-    from convenant_gen.render import render_document
+    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.engine import render_document
+    from convenant_gen.output.overview import Overview, entry, workbook_bytes
+    from convenant_gen.pipeline.build import DOCUMENTS
 
     mutated = copy.deepcopy(_seed()[1])
     for path, value in mutations:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from convenant_gen.errors import YamlSyntaxError
-from convenant_gen.load import MAX_BYTES, format_path, load_yaml
+from convenant_gen.region.load import MAX_BYTES, format_path, load_yaml
 
 
 def test_positions_point_at_keys(write):

@@ -13,7 +13,7 @@ from pathlib import Path
 import openpyxl
 import pytest
 
-from convenant_gen.overview import collect, national_targets, workbook_bytes
+from convenant_gen.output.overview import collect, national_targets, workbook_bytes
 from tests.conftest import EXAMPLES, ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -79,7 +79,7 @@ def test_workbook_of_the_examples(with_invalid, tmp_path):
 
 
 def test_same_figures_as_the_documents(tmp_path):
-    from convenant_gen.build import build_region
+    from convenant_gen.pipeline.build import build_region
     from tests.docs import all_text
 
     overview = collect(EXAMPLES)
@@ -167,7 +167,7 @@ def test_cli_terminal_json_and_build(with_invalid, tmp_path):
 
 
 def test_libreoffice_opens_the_workbook(with_invalid, tmp_path):
-    from convenant_gen.pdf import page_count
+    from convenant_gen.output.pdf import page_count
 
     path = tmp_path / "overzicht.xlsx"
     path.write_bytes(workbook_bytes(collect(sorted(with_invalid.glob("*.yaml")))))

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import pytest
 
-from convenant_gen.build import build_region
-from convenant_gen.pdf import convert, page_count
+from convenant_gen.output.pdf import convert, page_count
+from convenant_gen.pipeline.build import build_region
 from tests.conftest import EXAMPLES, ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -75,7 +75,7 @@ def test_pdf_shows_dutch_values_and_page_numbers(pdfs):
 
 
 def test_broken_document_is_reported_not_silently_skipped(tmp_path):
-    from convenant_gen.pdf import PdfFailed
+    from convenant_gen.output.pdf import PdfFailed
 
     for name, data in (("kapot.docx", b"dit is geen docx"), ("leeg.docx", b"")):
         bad = tmp_path / name
@@ -96,7 +96,7 @@ def test_parallel_workers_each_convert_their_share(tmp_path):
 
 
 def test_missing_libreoffice_gives_the_install_command(monkeypatch, tmp_path):
-    import convenant_gen.pdf as pdf
+    import convenant_gen.output.pdf as pdf
 
     monkeypatch.setattr(pdf.shutil, "which", lambda name: None)
     doc = build_region(EXAMPLES[0], tmp_path, templates=TEMPLATES, datum=dt.date(2026, 11, 23)).written[0]
@@ -114,7 +114,7 @@ def test_hung_libreoffice_is_killed_with_its_children(tmp_path, monkeypatch):
     import os
     import time
 
-    import convenant_gen.pdf as pdf
+    import convenant_gen.output.pdf as pdf
 
     fake = tmp_path / "bin" / "soffice"
     fake.parent.mkdir()
@@ -222,7 +222,7 @@ def test_daemonised_child_holding_stderr_neither_stalls_nor_survives(tmp_path, m
     import sys
     import time
 
-    import convenant_gen.pdf as pdf
+    import convenant_gen.output.pdf as pdf
 
     pids = tmp_path / "pids"
     fake_soffice(tmp_path, monkeypatch, DAEMONISING_SOFFICE.format(python=sys.executable, pids=str(pids), mode=mode))
@@ -257,7 +257,7 @@ def test_libreoffice_dies_when_convenant_is_killed(tmp_path, monkeypatch):
     fake_soffice(tmp_path, monkeypatch, f"#!/bin/sh\nsleep 300 &\necho $! >> {pids}\necho $$ >> {pids}\nwait\n")
     doc = fake_word(tmp_path / "in" / "a.docx")
     code = (
-        "import sys; from pathlib import Path; from convenant_gen.pdf import convert; "
+        "import sys; from pathlib import Path; from convenant_gen.output.pdf import convert; "
         "convert([Path(sys.argv[1])], Path(sys.argv[2]), timeout=300)"
     )
     runner = subprocess.Popen([sys.executable, "-c", code, str(doc), str(tmp_path / "pdf")], cwd=ROOT)

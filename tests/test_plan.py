@@ -9,8 +9,8 @@ from pathlib import Path
 import docx
 import pytest
 
-from convenant_gen.build import build_region
-from convenant_gen.validate import load_region
+from convenant_gen.pipeline.build import build_region
+from convenant_gen.region.validate import load_region
 from tests.conftest import EXAMPLES, REGIONS, ROOT
 from tests.docs import all_text, headings
 
@@ -130,7 +130,7 @@ def test_override_of_ips_rate(write, tmp_path):
 @pytest.mark.parametrize("slug", [p.stem for p in EXAMPLES])
 def test_plan_and_covenant_show_the_same_targets(built, slug):
     region = load_region(REGIONS / f"{slug}.yaml").region
-    from convenant_gen.formatting import datum, getal
+    from convenant_gen.documents.formatting import datum, getal
 
     d = region.doelstellingen
     convenant = re.sub(r"\s+", " ", all_text(built[slug]["convenant"]))

@@ -7,8 +7,8 @@ from fractions import Fraction
 import pytest
 
 from convenant_gen.errors import RegionInvalid
-from convenant_gen.model import Region
-from convenant_gen.validate import load_region
+from convenant_gen.region.model import Region
+from convenant_gen.region.validate import load_region
 from tests.conftest import MINIMAL
 
 

@@ -11,7 +11,7 @@ from pathlib import Path
 import docx
 import pytest
 
-from convenant_gen.check import check_template
+from convenant_gen.documents.check import check_template
 from tests.conftest import ROOT
 
 TEMPLATES = ROOT / "templates"
@@ -54,7 +54,7 @@ def test_real_templates_pass_clean(run):
 def test_tag_split_across_runs_is_repaired_not_reported(tmp_path):
     path = damaged(tmp_path, "Looptijd", ["Regio: {{ re", "gio.na", "am }}"])
     assert messages(path) == []
-    from convenant_gen.build import build_region
+    from convenant_gen.pipeline.build import build_region
 
     shutil_copy(TEMPLATES / "plan-van-aanpak.docx", tmp_path)
     outcome = build_region(
@@ -123,8 +123,8 @@ def test_check_cli_exits_1_and_names_the_place(tmp_path, run):
 
 
 def test_fields_reference_is_generated_from_the_model(tmp_path, run):
-    from convenant_gen.context import COMPUTED
-    from convenant_gen.shapes import context_shape
+    from convenant_gen.documents.context import COMPUTED
+    from convenant_gen.documents.shapes import context_shape
 
     shape = context_shape()
     missing = [k for k, v in shape.fields.items() if not v.description]
@@ -181,7 +181,7 @@ def test_groot_amsterdam_layout_is_built_from_its_regions_yaml(tmp_path):
     import datetime as dt
     import re
 
-    from convenant_gen.build import build_region
+    from convenant_gen.pipeline.build import build_region
     from tests.docs import all_text, headings
 
     outcome = build_region(
@@ -224,7 +224,7 @@ def test_manifest_records_the_chosen_template(tmp_path, run):
 
 
 def test_missing_own_template_is_a_clear_error(tmp_path):
-    from convenant_gen.build import build_region
+    from convenant_gen.pipeline.build import build_region
 
     source = tmp_path / "r.yaml"
     source.write_text(

@@ -263,8 +263,8 @@ def _double(x: int) -> int:
 
 
 def test_workers_overrunning_or_dying_fail_their_task_only():
-    from convenant_gen.limits import Limits
-    from convenant_gen.workers import Failed, run_tasks
+    from convenant_gen.pipeline.limits import Limits
+    from convenant_gen.pipeline.workers import Failed, run_tasks
 
     start = time.monotonic()
     results = dict(run_tasks(_double, list(range(8)), workers=2, limits=Limits(seconds=1), hard_seconds=2))
@@ -399,7 +399,7 @@ def test_two_builds_at_once_on_one_folder_wait_for_each_other(regions, tmp_path)
 
 
 def test_a_build_stops_in_dutch_when_another_keeps_the_folder(regions, tmp_path):
-    from convenant_gen.write import output_lock
+    from convenant_gen.output.write import output_lock
 
     out = tmp_path / "out"
     held = threading.Event()

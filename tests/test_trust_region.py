@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 from pydantic import BaseModel
 
 from convenant_gen.errors import ConvenantError, RegionInvalid, YamlSyntaxError
-from convenant_gen.load import MAX_BYTES, MAX_DEPTH, load_yaml
-from convenant_gen.validate import load_region
+from convenant_gen.region.load import MAX_BYTES, MAX_DEPTH, load_yaml
+from convenant_gen.region.validate import load_region
 from tests.conftest import MINIMAL, ROOT
 
 
@@ -78,7 +78,7 @@ def test_the_line_of_excess_is_where_the_limit_is_crossed(write):
 
 
 def test_real_region_files_are_far_from_the_limit():
-    from convenant_gen.load import nesting_depth
+    from convenant_gen.region.load import nesting_depth
 
     for path in sorted((ROOT / "regions").glob("*.yaml")):
         depth = nesting_depth(path.read_text(encoding="utf-8"))
@@ -205,7 +205,7 @@ def test_a_401_digit_tarief_fails_in_dutch_through_the_cli(tmp_path):
 
 def _leaves(model: type[BaseModel], prefix: str = ""):
     """(field path, type, metadata) of every scalar field in the model tree."""
-    from convenant_gen.validate import _model_in
+    from convenant_gen.region.validate import _model_in
 
     for name, info in model.model_fields.items():
         annotation = info.annotation
@@ -235,7 +235,7 @@ def test_every_number_date_and_text_field_is_bounded():
 
     import annotated_types
 
-    from convenant_gen import model
+    from convenant_gen.region import model
 
     required = {str: model._check_text, dt.date: model._check_year, Fraction: model._majority}
     unbounded = []
@@ -259,7 +259,7 @@ def test_every_number_date_and_text_field_is_bounded():
 
 def test_lone_surrogates_and_noncharacters_are_refused_by_the_model():
     # YAML cannot carry a lone surrogate; other callers of the model (a web form) can.
-    from convenant_gen.model import Region
+    from convenant_gen.region.model import Region
 
     for text in ("R\ud800X", "R\uffffX"):
         with pytest.raises(ValueError, match=f"U\\+{ord(text[1]):04X}"):
@@ -367,7 +367,7 @@ def _yaml_depth(text: str) -> int:
 @settings(max_examples=1500, deadline=None)
 @given(st.lists(st.sampled_from(_PIECES), max_size=40).map("".join))
 def test_the_nesting_count_never_undercounts_libyaml(text):
-    from convenant_gen.load import too_deep
+    from convenant_gen.region.load import too_deep
 
     real = _yaml_depth(text)
     # Keys that are [ ] or { } inside [ ] may count one level less each: half is the floor.
@@ -381,7 +381,7 @@ def test_the_nesting_count_never_undercounts_libyaml(text):
 def test_init_with_an_odd_name_writes_a_valid_file_or_nothing(tmp_path, name):
     from click.testing import CliRunner
 
-    from convenant_gen.cli import cli as convenant
+    from convenant_gen.cli.app import cli as convenant
 
     folder = tmp_path / "regions"
     result = CliRunner().invoke(convenant, ["init", name, "--centrumgemeente", "Stad", "--map", str(folder)])

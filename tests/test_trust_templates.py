@@ -335,8 +335,8 @@ def test_an_external_entity_in_core_properties_is_refused_and_never_read(tmp_pat
 
 
 def test_core_properties_are_parsed_without_entities_dtd_or_network():
+    from convenant_gen.documents.engine import _core_properties
     from convenant_gen.errors import TemplateProblem
-    from convenant_gen.render import _core_properties
 
     core = b'<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/hostname">]><x xmlns:dc="http://purl.org/dc/elements/1.1/">&e;</x>'
     with pytest.raises(TemplateProblem, match="DOCTYPE"):
@@ -435,7 +435,7 @@ def test_an_entry_another_build_wrote_for_the_same_version_does_not_change_the_o
     cache = cache_copy(reference, tmp_path)
     source = (TEMPLATES / "convenant.docx").read_bytes()
     key = hashlib.sha256(source + f"{__version__}/{jinja2.__version__}".encode()).hexdigest()
-    from convenant_gen.render import _prepare
+    from convenant_gen.documents.engine import _prepare
 
     prepared = _prepare(source)
     prepared["parts"]["word/document.xml"] = prepared["parts"]["word/document.xml"].replace(

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import zipfile
 
-from convenant_gen.write import deflated, zip_bytes, zip_entries
+from convenant_gen.output.write import deflated, zip_bytes, zip_entries
 from tests.conftest import ROOT
 
 

@@ -8,8 +8,8 @@ from pathlib import Path
 
 import click
 
+from convenant_gen.cli.options import LIMIT_MEMORY, LIMIT_SECONDS
 from convenant_gen.errors import ConvenantError
-from convenant_gen.limits_cli import LIMIT_MEMORY, LIMIT_SECONDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -39,10 +39,10 @@ def check(folder: str | None, regions: str, tijdslimiet: float, geheugenlimiet: 
     is, met de kop en de tekst van de alinea waar het staat. Daarna wordt elk sjabloon proef
     gedraaid tegen elke voorbeeldregio. Exitcode 1 bij fouten.
     """
-    from convenant_gen.build import templates_dir
-    from convenant_gen.check import check_template, render_checked
-    from convenant_gen.limits import Limits
-    from convenant_gen.terminal import clean
+    from convenant_gen.documents.check import check_template, render_checked
+    from convenant_gen.pipeline.build import templates_dir
+    from convenant_gen.pipeline.limits import Limits
+    from convenant_gen.text import clean
 
     base = Path(folder) if folder else templates_dir()
     files = [base] if base.is_file() else sorted(p for p in base.glob("*.docx") if not p.name.startswith("~$"))
@@ -78,9 +78,9 @@ def check(folder: str | None, regions: str, tijdslimiet: float, geheugenlimiet: 
 @click.option("--html", "html_out", type=click.Path(dir_okay=False), help="Schrijf de naslag als HTML-pagina.")
 def fields(markdown: str | None, html_out: str | None) -> None:
     """Alle velden en filters die een sjabloon mag gebruiken, gemaakt uit het model zelf."""
-    from convenant_gen.formatting import FILTERS
-    from convenant_gen.shapes import context_shape, flatten
-    from convenant_gen.write import write_atomic
+    from convenant_gen.documents.formatting import FILTERS
+    from convenant_gen.documents.shapes import context_shape, flatten
+    from convenant_gen.output.write import write_atomic
 
     rows = [(path, shape.type, shape.description, _example(shape)) for path, shape in flatten(context_shape())]
     filters = [(name, (fn.__doc__ or "").strip().splitlines()[0]) for name, fn in sorted(FILTERS.items())]
@@ -166,7 +166,7 @@ def dump(template: str) -> None:
 
     Voor git: zie 'Sjablonen vergelijken' in de README (textconv).
     """
-    from convenant_gen.terminal import clean
+    from convenant_gen.text import clean
 
     click.echo(clean(dump_text(Path(template))), nl=False)
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
-from convenant_gen.model import SOORT_KOPPEN, Region
+from convenant_gen.region.model import SOORT_KOPPEN, Region
 
 # What every computed key means, for `convenant templates fields` (a test checks none is missing).
 COMPUTED: dict[str, str] = {
@@ -88,7 +88,7 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
 
 
 def _article(name: str) -> str:
-    from convenant_gen.formatting import lidwoord
+    from convenant_gen.documents.formatting import lidwoord
 
     return lidwoord(name).split()[0]
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import click
 
-from convenant_gen.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
+from convenant_gen.pipeline.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
 
 LIMIT_SECONDS = click.option(
     "--tijdslimiet",

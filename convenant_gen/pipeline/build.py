@@ -8,11 +8,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from convenant_gen.errors import ConvenantError, Finding, InputError, TemplateProblem, UsageProblem
-from convenant_gen.limits import Limits, TimeLimitExceeded, deadline, memory_message, time_message
+from convenant_gen.pipeline.limits import Limits, TimeLimitExceeded, deadline, memory_message, time_message
 
 DOCUMENTS = {"convenant": "convenant.docx", "plan": "plan-van-aanpak.docx"}
 OUTPUT_NAMES = {"convenant": "convenant", "plan": "plan-van-aanpak"}
-DEFAULT_TEMPLATES = Path(__file__).resolve().parent.parent / "templates"
+DEFAULT_TEMPLATES = Path(__file__).resolve().parents[2] / "templates"
 
 
 @dataclass
@@ -65,11 +65,11 @@ def build_region(
     sees), each render under the time limit of `limits`."""
     import hashlib
 
-    from convenant_gen.context import build_context
-    from convenant_gen.overview import entry as overview_entry
-    from convenant_gen.render import compiled_template
-    from convenant_gen.validate import load_region
-    from convenant_gen.write import write_all_atomic
+    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.engine import compiled_template
+    from convenant_gen.output.overview import entry as overview_entry
+    from convenant_gen.output.write import write_all_atomic
+    from convenant_gen.region.validate import load_region
 
     limits = limits or Limits()
     outcome = Outcome(source)

@@ -21,10 +21,10 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from convenant_gen import __version__
-from convenant_gen.build import Outcome, build_region
 from convenant_gen.errors import ConvenantError, UsageProblem
-from convenant_gen.limits import Limits
-from convenant_gen.write import output_lock, remove_our_temporaries, write_atomic
+from convenant_gen.output.write import output_lock, remove_our_temporaries, write_atomic
+from convenant_gen.pipeline.build import Outcome, build_region
+from convenant_gen.pipeline.limits import Limits
 
 MANIFEST = "manifest.json"
 OVERVIEW = "overzicht.xlsx"
@@ -302,7 +302,7 @@ def run_batch(
 ) -> list[Result]:
     """Build every region; one failure never stops the others. Results in input order.
     The caller holds the output lock (see build_all)."""
-    from convenant_gen.workers import Failed, run_tasks
+    from convenant_gen.pipeline.workers import Failed, run_tasks
 
     limits = limits or Limits()
     manifest = load_manifest(out)
@@ -401,7 +401,7 @@ def build_all(
             report.overview = update_overview(out, results, force=force)
         written = [d for r in results if r.status == "gemaakt" for d in r.documents]
         if (pdf or pdfa) and written:
-            from convenant_gen.pdf import PdfFailed, convert
+            from convenant_gen.output.pdf import PdfFailed, convert
 
             try:
                 report.pdfs = convert(written, pdfa=pdfa, workers=jobs or os.cpu_count() or 1)
@@ -439,7 +439,7 @@ def update_overview(out: Path, results: list[Result], *, force: bool = False) ->
         and _intact(out, OVERVIEW, record.sha256)
     ):
         return None
-    from convenant_gen.overview import Overview, collect, workbook_bytes
+    from convenant_gen.output.overview import Overview, collect, workbook_bytes
 
     rows, findings = [], []
     for r in results:

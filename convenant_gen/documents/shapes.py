@@ -85,8 +85,8 @@ def _merge(precise: Shape, observed: Shape) -> Shape:
 @functools.cache
 def context_shape() -> Shape:
     """Every name a template may use, from the model and from a context built for a sample region."""
-    from convenant_gen.context import COMPUTED, build_context
-    from convenant_gen.model import Region
+    from convenant_gen.documents.context import COMPUTED, build_context
+    from convenant_gen.region.model import Region
 
     sample = Region.model_validate(
         {

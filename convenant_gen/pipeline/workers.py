@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe, wait
 from typing import Any
 
-from convenant_gen.limits import Limits, cap_memory, die_with_parent, time_message
+from convenant_gen.pipeline.limits import Limits, cap_memory, die_with_parent, time_message
 
 
 @dataclass

@@ -19,7 +19,7 @@ from typing import Any
 import yaml
 
 from convenant_gen.errors import Finding, InputError
-from convenant_gen.soorten import SOORT_KOPPEN
+from convenant_gen.region.kinds import SOORT_KOPPEN
 
 
 @functools.cache
@@ -108,7 +108,7 @@ class Overview:
 
 
 def collect(files: list[Path]) -> Overview:
-    from convenant_gen.validate import load_region
+    from convenant_gen.region.validate import load_region
 
     rows, findings = [], []
     for path in files:
@@ -123,7 +123,7 @@ def collect(files: list[Path]) -> Overview:
 
 def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tuple[Row, list[Finding]]:
     """One region's row and findings: from its validated model, or from the error that stopped it."""
-    from convenant_gen.validate import missing_for_signing
+    from convenant_gen.region.validate import missing_for_signing
 
     if error is not None:
         errors = [f for f in error.findings if f.severity == "fout"]
@@ -175,7 +175,7 @@ def _row(path: Path, region: Any, status: str, warnings: int) -> Row:
 
 
 def _fraction(value: Fraction) -> str:
-    from convenant_gen.formatting import breuk
+    from convenant_gen.documents.formatting import breuk
 
     return breuk(value)
 
@@ -194,7 +194,7 @@ def workbook_bytes(overview: Overview) -> bytes:
     from openpyxl.styles import Alignment, Font, PatternFill
     from openpyxl.utils import get_column_letter
 
-    from convenant_gen.write import zip_bytes, zip_entries
+    from convenant_gen.output.write import zip_bytes, zip_entries
 
     wb = Workbook()
     kinds = [k for k in SOORT_KOPPEN if any(k in r.ondertekenaars_per_soort for r in overview.rows)]
@@ -331,7 +331,7 @@ def workbook_bytes(overview: Overview) -> bytes:
 def _append(sheet: Any, values: list[Any]) -> None:
     """A row of cells; text is data: control characters shown as escapes (openpyxl refuses
     them raw) and text that starts with '=' stays text, never a formula."""
-    from convenant_gen.terminal import clean
+    from convenant_gen.text import clean
 
     row = [clean(v) if isinstance(v, str) else v for v in values]
     sheet.append(row)

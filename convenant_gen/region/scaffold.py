@@ -19,8 +19,8 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from convenant_gen.errors import UsageProblem
-from convenant_gen.model import Region, Tekst, shown
-from convenant_gen.reference import ReferenceRegion
+from convenant_gen.region.model import Region, Tekst, shown
+from convenant_gen.region.reference import ReferenceRegion
 
 SCHEMA_FILE = "regio.schema.json"
 WIDTH = 92

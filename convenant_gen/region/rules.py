@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from convenant_gen.model import Region, party_key
+from convenant_gen.region.model import Region, party_key
 
 Path_ = tuple[str | int, ...]
 

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from convenant_gen.limits import Limits
-from convenant_gen.shapes import Shape, context_shape
+from convenant_gen.documents.shapes import Shape, context_shape
+from convenant_gen.pipeline.limits import Limits
 
 
 @dataclass(frozen=True)
@@ -55,8 +55,8 @@ class _Source:
 def check_template(path: Path) -> list[TemplateFinding]:
     from jinja2 import TemplateSyntaxError
 
+    from convenant_gen.documents.engine import _prepare_checked, _read_template, jinja_env, read_package
     from convenant_gen.errors import TemplateProblem
-    from convenant_gen.render import _prepare_checked, _read_template, jinja_env, read_package
 
     name = path.name
     try:  # the same checks as a build: a template file is untrusted input
@@ -299,11 +299,11 @@ def render_against(templates: list[Path], regions: list[Path], limits: Limits | 
     Each render runs under the time limit of `limits` (see render_checked for the rest)."""
     import datetime as dt
 
-    from convenant_gen.context import build_context
+    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.engine import CompiledTemplate
     from convenant_gen.errors import ConvenantError, TemplateProblem
-    from convenant_gen.limits import TimeLimitExceeded, deadline, memory_message, time_message
-    from convenant_gen.render import CompiledTemplate
-    from convenant_gen.validate import load_region
+    from convenant_gen.pipeline.limits import TimeLimitExceeded, deadline, memory_message, time_message
+    from convenant_gen.region.validate import load_region
 
     limits = limits or Limits()
 
@@ -350,7 +350,7 @@ def render_checked(
     limits of a build: a template that never ends or eats memory is a finding, not a hang."""
     import os
 
-    from convenant_gen.workers import Failed, run_tasks
+    from convenant_gen.pipeline.workers import Failed, run_tasks
 
     tasks = [(template, regions, limits) for template in templates]
     hard = limits.seconds * 2 * max(1, len(regions)) + 15

@@ -12,22 +12,23 @@ from pathlib import Path
 
 import click
 
-from convenant_gen import __version__, clinl  # noqa: F401  (Dutch click texts)
+from convenant_gen import __version__
+from convenant_gen.cli import clinl  # noqa: F401  (Dutch click texts)
+from convenant_gen.cli.options import LIMIT_MEMORY, LIMIT_SECONDS
 from convenant_gen.errors import ConvenantError, Finding, InputError, UsageProblem
-from convenant_gen.limits_cli import LIMIT_MEMORY, LIMIT_SECONDS
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
 
 def region_files(paths: tuple[str, ...]) -> list[Path]:
-    from convenant_gen.batch import region_files as find
+    from convenant_gen.pipeline.batch import region_files as find
 
     return find(paths)
 
 
 def echo(text: str = "", *, err: bool = False, nl: bool = True, fg: str | None = None, bold: bool = False) -> None:
     """click.echo for text that may hold data from region files: control characters escaped."""
-    from convenant_gen.terminal import clean
+    from convenant_gen.text import clean
 
     text = clean(text)
     click.echo(click.style(text, fg=fg, bold=bold) if fg or bold else text, err=err, nl=nl)
@@ -83,7 +84,7 @@ def validate(paths: tuple[str, ...], definitief: bool, as_json: bool) -> None:
     Toont alle fouten en waarschuwingen per bestand, met regel en veld. Exitcode 0 als alles
     geldig is, 1 als een bestand fouten heeft.
     """
-    from convenant_gen.validate import load_region
+    from convenant_gen.region.validate import load_region
 
     files = region_files(paths)
     if not files:
@@ -102,7 +103,7 @@ def validate(paths: tuple[str, ...], definitief: bool, as_json: bool) -> None:
                 )
             )
     if as_json:
-        from convenant_gen.terminal import clean_json
+        from convenant_gen.text import clean_json
 
         click.echo(
             clean_json(
@@ -201,9 +202,9 @@ def build(
 
     Een regio met fouten houdt de andere niet tegen; de exitcode is dan 1.
     """
-    from convenant_gen.batch import build_all
-    from convenant_gen.build import build_date, templates_dir
-    from convenant_gen.limits import Limits
+    from convenant_gen.pipeline.batch import build_all
+    from convenant_gen.pipeline.build import build_date, templates_dir
+    from convenant_gen.pipeline.limits import Limits
 
     files = region_files(paths)
     if not files:
@@ -259,7 +260,7 @@ class _Reporter:
         if r.status == "mislukt":
             message = f"✗ {r.source}: niet gemaakt\n" + "\n".join(f"  {line}" for line in (r.error or "").splitlines())
             if self.progress:
-                from convenant_gen.terminal import clean
+                from convenant_gen.text import clean
 
                 self.progress.console.print(clean(message), markup=False, highlight=False)
             else:
@@ -278,7 +279,7 @@ def _summary(results) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from convenant_gen.terminal import markup_safe
+    from convenant_gen.text import markup_safe
 
     table = Table(title="Resultaat", title_justify="left")
     for column in ("regio", "status", "documenten", "waarschuwingen", "fouten"):
@@ -321,8 +322,8 @@ def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str)
     partijen alvast ingevuld. Een bestaand bestand wordt nooit overschreven. Met --alle komt er
     een concept voor elke arbeidsmarktregio zonder bestand (bron: CBS, indeling 2023).
     """
-    from convenant_gen import reference, scaffold
-    from convenant_gen.write import write_atomic
+    from convenant_gen.output.write import write_atomic
+    from convenant_gen.region import reference, scaffold
 
     if alle == bool(naam):
         raise click.UsageError("geef de naam van één regio, of --alle")
@@ -381,10 +382,10 @@ def overzicht(paths: tuple[str, ...], out: str, as_json: bool) -> None:
     Leest de regiobestanden (standaard regions/) met dezelfde regels als build; een ongeldige
     regio staat erin met haar bevindingen in plaats van het overzicht te stoppen.
     """
-    from convenant_gen.batch import refuse_same_names
-    from convenant_gen.overview import collect, workbook_bytes
-    from convenant_gen.terminal import clean_json
-    from convenant_gen.write import write_atomic
+    from convenant_gen.output.overview import collect, workbook_bytes
+    from convenant_gen.output.write import write_atomic
+    from convenant_gen.pipeline.batch import refuse_same_names
+    from convenant_gen.text import clean_json
 
     files = region_files(paths)
     if not files:
@@ -403,8 +404,8 @@ def _print_overview(overview) -> None:
     from rich.console import Console
     from rich.table import Table
 
-    from convenant_gen.formatting import getal, procent
-    from convenant_gen.terminal import markup_safe
+    from convenant_gen.documents.formatting import getal, procent
+    from convenant_gen.text import markup_safe
 
     table = Table(title="Regio's", title_justify="left")
     for column in (
@@ -447,11 +448,11 @@ def _print_overview(overview) -> None:
 @click.option("--out", type=click.Path(dir_okay=False), help="Schrijf naar dit bestand in plaats van het scherm.")
 def schema(out: str | None) -> None:
     """JSON Schema van een regiobestand, voor controle en aanvulling in de editor."""
-    from convenant_gen.scaffold import schema_json
+    from convenant_gen.region.scaffold import schema_json
 
     text = schema_json()
     if out:
-        from convenant_gen.write import write_atomic
+        from convenant_gen.output.write import write_atomic
 
         write_atomic(Path(out), text.encode())
     else:
@@ -459,7 +460,7 @@ def schema(out: str | None) -> None:
 
 
 def _add_templates_group() -> None:
-    from convenant_gen.templates_cli import templates
+    from convenant_gen.cli.templates import templates
 
     cli.add_command(templates)
 
@@ -470,7 +471,7 @@ _add_templates_group()
 def main() -> None:
     """The console script. Click's own messages (usage errors) quote what the user typed:
     they too go out with control characters escaped."""
-    from convenant_gen.terminal import clean
+    from convenant_gen.text import clean
 
     try:
         code = cli.main(prog_name="convenant", standalone_mode=False)

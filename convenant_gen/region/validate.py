@@ -13,9 +13,9 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from convenant_gen.errors import Finding, RegionInvalid
-from convenant_gen.load import Path_, Positions, format_path, load_yaml
-from convenant_gen.model import Region, dutch_number, shown
-from convenant_gen.rules import check_region
+from convenant_gen.region.load import Path_, Positions, format_path, load_yaml
+from convenant_gen.region.model import Region, dutch_number, shown
+from convenant_gen.region.rules import check_region
 
 
 @dataclass
@@ -47,7 +47,7 @@ def load_region(path: Path | str, definitief: bool = False) -> Loaded:
 
 def missing_for_signing(loaded: Loaded) -> list[Finding]:
     """What a valid concept still lacks to be signed (the definitief rules), with lines."""
-    from convenant_gen.rules import DEFINITIEF_RULES
+    from convenant_gen.region.rules import DEFINITIEF_RULES
 
     return [
         Finding(str(loaded.path), *locate(loaded.positions, issue.path), format_path(issue.path), issue.message)

@@ -35,8 +35,8 @@ from lxml import etree
 from markupsafe import Markup
 
 from convenant_gen.errors import TemplateProblem
-from convenant_gen.limits import TimeLimitExceeded
-from convenant_gen.write import deflated, zip_bytes
+from convenant_gen.output.write import deflated, zip_bytes
+from convenant_gen.pipeline.limits import TimeLimitExceeded
 
 # What a template file may be (it is untrusted input) and what rendering may produce.
 MAX_TEMPLATE_BYTES = 50 * 2**20  # the .docx file itself
@@ -215,7 +215,7 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
 
 @functools.cache
 def jinja_env() -> Sandbox:
-    from convenant_gen.formatting import FILTERS, OPEN
+    from convenant_gen.documents.formatting import FILTERS, OPEN
 
     env = Sandbox(
         undefined=StrictUndefined,

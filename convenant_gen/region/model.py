@@ -25,7 +25,7 @@ from pydantic import (
     model_validator,
 )
 
-from convenant_gen.soorten import SOORT_KOPPEN  # noqa: F401  (re-exported)
+from convenant_gen.region.kinds import SOORT_KOPPEN  # noqa: F401  (re-exported)
 
 # --- value types -------------------------------------------------------------------------
 #
