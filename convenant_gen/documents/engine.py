@@ -170,8 +170,10 @@ class Sandbox(ImmutableSandboxedEnvironment):
             if is_map:
                 if kwargs or len(args) != 1:
                     raise TypeError("format_map() takes exactly one argument")
-                args, kwargs = (), args[0]
-            return type(text)(formatter.vformat(text, args, kwargs))
+                mapping = args[0]
+                args, kwargs = (), mapping
+            result: str = type(text)(formatter.vformat(text, args, kwargs))
+            return result
 
         return update_wrapper(wrapper, value)
 
@@ -596,7 +598,9 @@ class CompiledTemplate:
         self.sources: dict[str, str] = prepared["parts"]
         self.prefix, self.suffix = prepared["prefix"], prepared["suffix"]
         self.core = dict(self.entries).get("docProps/core.xml")
-        template_env().loader.sources[self.key] = self.sources
+        loader = template_env().loader
+        assert isinstance(loader, _PartLoader)
+        loader.sources[self.key] = self.sources
         self.needs_table_fix = any("{%tc" in xml or "{% tc" in xml for xml in self.sources.values())
         self.parts = {name: self._compile(name) for name in self.sources}
 
@@ -738,7 +742,8 @@ def _core_properties(core: bytes, properties: dict[str, str], template: str = "s
         if el is None:
             el = etree.SubElement(root, tag)
         el.text = properties.get(key, "")
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    data: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+    return data
 
 
 @functools.cache

@@ -224,7 +224,7 @@ def _run(cmd: list[str], timeout: float) -> bytes:
         return err.read()
 
 
-def _stop(proc: subprocess.Popen) -> None:
+def _stop(proc: subprocess.Popen[bytes]) -> None:
     """End the supervisor and everything below it: SIGTERM first (it kills its adopted
     descendants), then SIGKILL to every process left in its group or session; each wait bounded.
     The supervisor is reaped last, so its pid cannot be reused as a group or session id meanwhile."""

@@ -65,11 +65,13 @@ def run_tasks(
             timeout = max(0.0, min(w.started + hard_seconds for w in busy) - now)
             ready = wait([w.conn for w in busy], timeout=timeout)
             for worker in busy:
+                current = worker.task
+                assert current is not None
                 if worker.conn in ready:
                     try:
                         index, result = worker.conn.recv()
                     except (EOFError, OSError):
-                        index, result = worker.task, Failed(_death(worker))
+                        index, result = current, Failed(_death(worker))
                         _replace(worker, pool, fn, tasks, limits, parent)
                         worker = pool[-1]
                     yield index, result
@@ -77,7 +79,7 @@ def run_tasks(
                         worker.task = None
                     _give(worker, pending)
                 elif time.monotonic() >= worker.started + hard_seconds:
-                    index = worker.task
+                    index = current
                     os.kill(worker.pid, signal.SIGKILL)
                     _replace(worker, pool, fn, tasks, limits, parent)
                     yield index, Failed(time_message(limits.seconds))
