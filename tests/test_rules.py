@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from convenant_gen.errors import RegionInvalid
+from convenant_gen.figures import figures
 from convenant_gen.region.model import Region
 from convenant_gen.region.validate import load_region
 from tests.conftest import MINIMAL
@@ -87,9 +88,10 @@ def test_quorum_minimum_is_computed_from_signing_parties():
     parties = [{"naam": f"Gemeente G{i}", "soort": "gemeente"} for i in range(14)]
     parties.append({"naam": "AWVN", "soort": "werkgeversorganisatie", "ondertekent": "nee"})
     region = Region.model_validate({"regio": {"naam": "R", "centrumgemeente": "G0"}, "partijen": parties})
-    assert len(region.ondertekenaars) == 14
-    assert region.minimum_partijen(region.aanpassing.meerderheid) == 10  # 2/3 of 14 -> 9.33 -> 10
-    assert region.minimum_partijen(Fraction(3, 4)) == 11
+    f = figures(region)
+    assert len(f.ondertekenaars) == 14
+    assert f.minimum_partijen(region.aanpassing.meerderheid) == 10  # 2/3 of 14 -> 9.33 -> 10
+    assert f.minimum_partijen(Fraction(3, 4)) == 11
 
 
 def test_centrumgemeente_must_be_a_party(write):
@@ -205,9 +207,10 @@ def test_body_references_follow_the_regions_own_bodies_without_sharing_defaults(
             },
         }
     )
-    assert own.aanpassing.orgaan == "projectteam"
-    assert own.communicatie.organen == ["projectteam"]
-    standard = Region.model_validate(base)
-    assert standard.aanpassing.orgaan == "stuurgroep"
-    assert standard.aanpassing.voorbereid_door == "coördinatieteam"
-    assert standard.communicatie.organen == ["stuurgroep", "coördinatieteam"]
+    assert figures(own).organen.aanpassing == "projectteam"
+    assert figures(own).organen.communicatie == ["projectteam"]
+    standard = figures(Region.model_validate(base)).organen
+    assert standard.aanpassing == "stuurgroep"
+    assert standard.voorbereid_door == "coördinatieteam"
+    assert standard.communicatie == ["stuurgroep", "coördinatieteam"]
+    assert Region.model_validate(base).aanpassing.orgaan is None  # defaults are shared between regions

@@ -205,7 +205,7 @@ def test_a_401_digit_tarief_fails_in_dutch_through_the_cli(tmp_path):
 
 def _leaves(model: type[BaseModel], prefix: str = ""):
     """(field path, type, metadata) of every scalar field in the model tree."""
-    from convenant_gen.region.validate import _model_in
+    from convenant_gen.region.annotations import model_in as _model_in
 
     for name, info in model.model_fields.items():
         annotation = info.annotation

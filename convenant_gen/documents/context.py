@@ -4,9 +4,12 @@ figures (quorums, shares, totals, groups) are added here so no template does ari
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import asdict
 from typing import Any
 
-from convenant_gen.region.model import SOORT_KOPPEN, Region
+from convenant_gen.figures import figures
+from convenant_gen.region.kinds import SOORT_KOPPEN
+from convenant_gen.region.model import Region
 
 # What every computed key means, for `convenant templates fields` (a test checks none is missing).
 COMPUTED: dict[str, str] = {
@@ -36,51 +39,54 @@ COMPUTED: dict[str, str] = {
 
 
 def build_context(region: Region, *, definitief: bool = False, datum: dt.date | None = None) -> dict[str, Any]:
+    f = figures(region)
     ctx: dict[str, Any] = region.model_dump(mode="python")
     ctx["aanpassing"]["meerderheid"] = region.aanpassing.meerderheid
     ctx["aanpassing"]["schriftelijk_akkoord"] = region.aanpassing.schriftelijk_akkoord
     ctx["toetreding"]["meerderheid"] = region.toetreding.meerderheid
-    ondertekenaars = [p.model_dump() for p in region.ondertekenaars]
-    groups = []
-    for soort, kop in SOORT_KOPPEN.items():
-        members = [p for p in ondertekenaars if p["soort"] == soort]
-        if members:
-            groups.append({"soort": soort, "kop": kop, "partijen": members})
-    organen = [{**o.model_dump(), "lidwoord": _article(o.naam)} for o in region.werkwijze.organen]
-    ctx["werkwijze"]["organen"] = organen
+    # References to bodies the region leaves out, as the format fills them in.
+    organen = f.organen
+    ctx["financien"]["besluitvorming_orgaan"] = organen.besluitvorming
+    ctx["communicatie"]["organen"] = organen.communicatie
+    ctx["aanpassing"]["orgaan"] = organen.aanpassing
+    ctx["aanpassing"]["voorbereid_door"] = organen.voorbereid_door
+    ctx["evaluatie"]["orgaan"] = organen.evaluatie
+    ondertekenaars = [p.model_dump() for p in f.ondertekenaars]
+    groups = [
+        {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [p.model_dump() for p in members]}
+        for soort, members in f.handtekeninggroepen.items()
+    ]
+    ctx["werkwijze"]["organen"] = [{**o.model_dump(), "lidwoord": _article(o.naam)} for o in region.werkwijze.organen]
     main, work = region.hoofdorgaan, region.werkorgaan
-    evaluatie_orgaan = region.orgaan(region.evaluatie.orgaan or "") or main
+    evaluatie_orgaan = f.evaluatie_orgaan
     soorten = {o.soort for o in region.werkwijze.organen}
-    menskracht_totaal = sum(m.uren_per_week for m in region.financien.menskracht)
+    ips = f.ips
     ctx.update(
         concept=not definitief,
         status="definitief" if definitief else "concept",
         concept_datum=datum,
         ondertekenaars=ondertekenaars,
         handtekeninggroepen=groups,
-        ondertekeningsdatum=region.ondertekeningsdatum,
-        quorum={
-            "aanpassing": region.minimum_partijen(region.aanpassing.meerderheid),
-            "schriftelijk_akkoord": region.minimum_partijen(region.aanpassing.schriftelijk_akkoord),
-            "toetreding": region.minimum_partijen(region.toetreding.meerderheid),
-            "partijen": len(ondertekenaars),
-        },
+        ondertekeningsdatum=f.ondertekeningsdatum,
+        quorum=f.quorum,
         hoofdorgaan=main.naam if main else None,
         werkorgaan=work.naam if work else None,
         evaluatie_eerste_bijeenkomst=evaluatie_orgaan.eerste_bijeenkomst if evaluatie_orgaan else None,
         standaard_organen={"stuurgroep", "coordinatieteam"} <= soorten,
-        aandeel_plaatsingen=region.aandeel_plaatsingen,
-        trajecten_per_jaar=region.trajecten_per_jaar,
-        menskracht_totaal=menskracht_totaal,
+        aandeel_plaatsingen=f.aandeel_plaatsingen,
+        trajecten_per_jaar=f.trajecten_per_jaar,
+        menskracht_totaal=f.menskracht_totaal,
         meewerkende_partijen=[p.model_dump() for p in region.partijen if not p.ondertekent],
-        capaciteit_totaal=region.capaciteit_uren,
-        verwachte_einddatum=region.verwachte_einddatum,
-        ips=_ips(region),
+        capaciteit_totaal=f.capaciteit_totaal,
+        verwachte_einddatum=f.verwachte_einddatum,
+        ips={
+            **{name: {**asdict(group), "totaal": group.totaal} for name, group in (("epa", ips.epa), ("cmd", ips.cmd))},
+            "trajecten": ips.trajecten,
+            "totaal": ips.totaal,
+        },
         mijlpalen_aantal=len(region.plan_van_aanpak.mijlpalen),
-        mijlpalen_binnen_looptijd=region.mijlpalen_tot(region.looptijd.einddatum)
-        if region.looptijd.einddatum
-        else None,
-        mijlpalen_per_jaar=_per_year(region),
+        mijlpalen_binnen_looptijd=f.mijlpalen_binnen_looptijd,
+        mijlpalen_per_jaar=[{"jaar": y, "aantal": n} for y, n in f.mijlpalen_per_jaar.items()],
         titel="Regionaal convenant ‘Sterk door werk 2021-2024 - Naar duurzaam werk voor mensen met "
         "een psychische kwetsbaarheid’",
     )
@@ -91,17 +97,3 @@ def _article(name: str) -> str:
     from convenant_gen.documents.formatting import lidwoord
 
     return lidwoord(name).split()[0]
-
-
-def _ips(region: Region) -> dict[str, Any]:
-    f = region.plan_van_aanpak.financiering
-    groups = {name: {**getattr(f, name).model_dump(), "totaal": getattr(f, name).totaal} for name in ("epa", "cmd")}
-    return {**groups, "trajecten": f.epa.trajecten + f.cmd.trajecten, "totaal": region.ips_totaal}
-
-
-def _per_year(region: Region) -> list[dict[str, int]]:
-    years: dict[int, int] = {}
-    for m in region.plan_van_aanpak.mijlpalen:
-        if m.datum:
-            years[m.datum.year] = years.get(m.datum.year, 0) + 1
-    return [{"jaar": y, "aantal": n} for y, n in sorted(years.items())]

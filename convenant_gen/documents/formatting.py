@@ -11,44 +11,10 @@ from typing import Any
 from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
+from convenant_gen import words
+
 LOCALE = "nl_NL"
 OPEN = "…………………"  # what a concept shows for a value that is not filled in yet
-
-_ONES = [
-    "nul",
-    "een",
-    "twee",
-    "drie",
-    "vier",
-    "vijf",
-    "zes",
-    "zeven",
-    "acht",
-    "negen",
-    "tien",
-    "elf",
-    "twaalf",
-    "dertien",
-    "veertien",
-    "vijftien",
-    "zestien",
-    "zeventien",
-    "achttien",
-    "negentien",
-    "twintig",
-]
-_PARTS = {
-    2: "helft",
-    3: "derde",
-    4: "vierde",
-    5: "vijfde",
-    6: "zesde",
-    7: "zevende",
-    8: "achtste",
-    9: "negende",
-    10: "tiende",
-    100: "honderdste",
-}
 
 
 def _open(fn: Callable[..., str]) -> Callable[..., str]:
@@ -94,21 +60,13 @@ def procent(value: Fraction | float) -> str:
 
 def woord(value: int) -> str:
     """Numbers up to twenty in words (twee), larger ones as digits (5.875)."""
-    return _ONES[value] if 0 <= value <= 20 else getal(value)
+    return words.getal_in_woorden(value) or getal(value)
 
 
 @_open
 def breuk(value: Fraction | str) -> str:
     """twee derde, drie vierde; one as 'alle', one half as 'de helft'"""
-    f = Fraction(value)
-    if f == 1:
-        return "alle"
-    if f == Fraction(1, 2):
-        return "de helft"
-    if f.denominator in _PARTS and 0 < f.numerator <= 20:
-        part = "helft" if f.denominator == 2 else _PARTS[f.denominator]
-        return f"{woord(f.numerator)} {part}"
-    return f"{f.numerator}/{f.denominator}"
+    return words.breuk(value)
 
 
 @_open
@@ -116,7 +74,7 @@ def voud(value: int) -> str:
     """3 -> drievoud; 13 -> dertienvoud; 1 -> enkelvoud"""
     if value == 1:
         return "enkelvoud"
-    return f"{_ONES[value]}voud" if 1 < value <= 20 else f"{value}-voud"
+    return f"{words.GETALLEN[value]}voud" if 1 < value <= 20 else f"{value}-voud"
 
 
 @_open
@@ -133,12 +91,12 @@ def keer(value: int) -> str:
 
 def opsomming(items: Iterable[Any], laatste: str = "en") -> str:
     """['A', 'B', 'C'] -> 'A, B en C'"""
-    words = [str(i) for i in items if i is not None]
-    if not words:
+    parts = [str(i) for i in items if i is not None]
+    if not parts:
         return OPEN
-    if len(words) == 1:
-        return words[0]
-    return f"{', '.join(words[:-1])} {laatste} {words[-1]}"
+    if len(parts) == 1:
+        return parts[0]
+    return f"{', '.join(parts[:-1])} {laatste} {parts[-1]}"
 
 
 def lidwoord(naam: str) -> str:

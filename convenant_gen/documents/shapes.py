@@ -7,11 +7,12 @@ Derived from the model (so it never drifts) plus the computed keys of a real con
 from __future__ import annotations
 
 import functools
-import typing
 from dataclasses import dataclass, field
 from typing import Any
 
 from pydantic import BaseModel
+
+from convenant_gen.region.annotations import FieldType, field_type
 
 # Python type names as an adviser reads them.
 TYPE_NAMES = {
@@ -36,24 +37,21 @@ class Shape:
 
 
 def _annotation_shape(annotation: Any, description: str = "", example: Any = None) -> Shape:
-    origin = typing.get_origin(annotation)
-    args = [a for a in typing.get_args(annotation) if a is not type(None)]
-    if origin is typing.Annotated:
-        return _annotation_shape(args[0], description, example)
-    if origin in (typing.Union, __import__("types").UnionType) and args:
-        return _annotation_shape(args[0], description, example)
-    if origin is list:
-        return Shape("list", "lijst", description, example, item=_annotation_shape(args[0]) if args else None)
-    if origin is typing.Literal:
-        return Shape("value", "keuze: " + ", ".join(map(str, typing.get_args(annotation))), description, example)
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return Shape("object", "groep", description, example, fields=model_fields(annotation))
-    name = getattr(annotation, "__name__", str(annotation))
-    return Shape("value", TYPE_NAMES.get(name, name), description, example)
+    return _shape(field_type(annotation), description, example)
+
+
+def _shape(kind: FieldType, description: str = "", example: Any = None) -> Shape:
+    if kind.kind == "list":
+        return Shape("list", "lijst", description, example, item=_shape(kind.item) if kind.item else None)
+    if kind.kind == "choice":
+        return Shape("value", "keuze: " + ", ".join(kind.choices), description, example)
+    if kind.kind == "model" and kind.model:
+        return Shape("object", "groep", description, example, fields=model_fields(kind.model))
+    return Shape("value", TYPE_NAMES.get(kind.type_name, kind.type_name), description, example)
 
 
 def model_fields(model: type[BaseModel]) -> dict[str, Shape]:
-    out = {}
+    out: dict[str, Shape] = {}
     for name, info in model.model_fields.items():
         extra = info.json_schema_extra if isinstance(info.json_schema_extra, dict) else {}
         out[name] = _annotation_shape(info.annotation, info.description or "", extra.get("voorbeeld"))

@@ -11,21 +11,24 @@ import datetime as dt
 import functools
 import io
 from dataclasses import asdict, dataclass, field
-from fractions import Fraction
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
 from convenant_gen.errors import Finding, InputError
 from convenant_gen.region.kinds import SOORT_KOPPEN
+from convenant_gen.words import breuk
+
+if TYPE_CHECKING:
+    from convenant_gen.region.model import Region
 
 
 @functools.cache
 def national_targets() -> dict[str, Any]:
     text = resources.files("convenant_gen").joinpath("data/landelijke-doelen.yaml").read_text("utf-8")
-    return yaml.safe_load(text)
+    return cast(dict[str, Any], yaml.safe_load(text))
 
 
 @dataclass
@@ -143,13 +146,12 @@ def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tu
     return _row(path, loaded.region, status, len(loaded.warnings)), [*loaded.warnings, *open_items]
 
 
-def _row(path: Path, region: Any, status: str, warnings: int) -> Row:
-    d = region.doelstellingen
-    per_kind: dict[str, int] = {}
-    for p in region.ondertekenaars:
-        per_kind[p.soort] = per_kind.get(p.soort, 0) + 1
+def _row(path: Path, region: Region, status: str, warnings: int) -> Row:
+    from convenant_gen.figures import figures
+
+    d, f = region.doelstellingen, figures(region)
     main = region.hoofdorgaan
-    share = region.aandeel_plaatsingen
+    share = f.aandeel_plaatsingen
     return Row(
         regio=region.regio.naam,
         bestand=str(path),
@@ -159,25 +161,17 @@ def _row(path: Path, region: Any, status: str, warnings: int) -> Row:
         trajecten=d.trajecten,
         duurzame_plaatsingen=d.duurzame_plaatsingen,
         aandeel_plaatsingen=float(share) if share is not None else None,
-        trajecten_per_jaar=region.trajecten_per_jaar,
+        trajecten_per_jaar=f.trajecten_per_jaar,
         primaire_doelgroepen="; ".join(region.doelgroepen.primair),
-        ondertekenaars_per_soort=per_kind,
-        zonder_vertegenwoordiger=[
-            p.naam for p in region.ondertekenaars if not (p.vertegenwoordiger.naam and p.vertegenwoordiger.functie)
-        ],
+        ondertekenaars_per_soort=dict(f.ondertekenaars_per_soort),
+        zonder_vertegenwoordiger=list(f.zonder_vertegenwoordiger),
         stuurgroep_per_jaar=main.vergaderingen_per_jaar if main else None,
-        aanpassing=_fraction(region.aanpassing.meerderheid),
-        aanpassing_minimum=region.minimum_partijen(region.aanpassing.meerderheid),
-        toetreding=_fraction(region.toetreding.meerderheid),
-        toetreding_minimum=region.minimum_partijen(region.toetreding.meerderheid),
+        aanpassing=breuk(region.aanpassing.meerderheid),
+        aanpassing_minimum=f.minimum_partijen(region.aanpassing.meerderheid),
+        toetreding=breuk(region.toetreding.meerderheid),
+        toetreding_minimum=f.minimum_partijen(region.toetreding.meerderheid),
         waarschuwingen=warnings,
     )
-
-
-def _fraction(value: Fraction) -> str:
-    from convenant_gen.documents.formatting import breuk
-
-    return breuk(value)
 
 
 # --- workbook ------------------------------------------------------------------------------
@@ -340,7 +334,9 @@ def _append(sheet: Any, values: list[Any]) -> None:
             sheet.cell(row=sheet._current_row, column=column).data_type = "s"
 
 
-def _style_table(ws: Any, columns: list, font: Any, fill: Any, widths: list[int] | None = None) -> None:
+def _style_table(
+    ws: Any, columns: list[tuple[str, str | None]], font: Any, fill: Any, widths: list[int] | None = None
+) -> None:
     from openpyxl.utils import get_column_letter
 
     for cell in ws[1]:

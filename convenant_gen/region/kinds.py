@@ -1,7 +1,32 @@
-"""Kinds of parties and their group headings, without pydantic (the overview needs them cheaply)."""
+"""Kinds of parties and their group headings, defined once and without pydantic (the overview
+needs them cheaply). The model accepts exactly these kinds; the signature page groups by them."""
+
+from __future__ import annotations
+
+import typing
+from typing import Literal
+
+SoortPartij = Literal[
+    "ggz-instelling",
+    "gemeente",
+    "uwv",
+    "werkgeversservicepunt",
+    "zorgverzekeraar",
+    "werkgeversorganisatie",
+    "sw-bedrijf",
+    "re-integratiebedrijf",
+    "onderwijs",
+    "cliëntenorganisatie",
+    "ervaringsdeskundigen",
+    "welzijnsinstelling",
+    "kennisinstelling",
+    "overig",
+]
 
 # Group headings on the signature page, in the order of seed 000 (ggz-instellingen first).
-SOORT_KOPPEN: dict[str, str] = {
+# Typed by SoortPartij, so mypy refuses a heading for a kind the model does not accept; the
+# check below refuses a kind without a heading (it would vanish from the signature page).
+SOORT_KOPPEN: dict[SoortPartij, str] = {
     "ggz-instelling": "Ggz-instellingen",
     "gemeente": "Gemeenten",
     "uwv": "UWV",
@@ -17,3 +42,6 @@ SOORT_KOPPEN: dict[str, str] = {
     "kennisinstelling": "Kennisinstellingen",
     "overig": "Overige partijen",
 }
+
+if list(SOORT_KOPPEN) != list(typing.get_args(SoortPartij)):  # pragma: no cover - a developer's slip
+    raise AssertionError("SOORT_KOPPEN must give every SoortPartij a heading, in the same order")

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import re
 import stat
+import typing
 from pathlib import Path
 from typing import Any
 
@@ -68,9 +69,9 @@ class _Builder:
                 self.positions.setdefault((*path, i), _pos(child))
                 items.append(self.build(child, (*path, i), depth + 1))
             return items
-        return self._scalar(node)
+        return self._scalar(typing.cast(yaml.ScalarNode, node))
 
-    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict:
+    def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
         result: dict[str, Any] = {}
         for key_node, value_node in node.value:
             if key_node.tag == "tag:yaml.org,2002:merge":
@@ -164,7 +165,7 @@ def read_limited(path: Path) -> bytes:
         os.close(fd)
 
 
-def load_yaml(path: Path | str, text: bytes | None = None) -> tuple[dict, Positions]:
+def load_yaml(path: Path | str, text: bytes | None = None) -> tuple[dict[str, Any], Positions]:
     """Read one region file. Raises YamlSyntaxError with Dutch findings on any problem."""
     path = Path(path)
     if text is None:

@@ -25,14 +25,15 @@ from pydantic import (
     model_validator,
 )
 
-from convenant_gen.region.kinds import SOORT_KOPPEN  # noqa: F401  (re-exported)
+from convenant_gen.region.kinds import SoortPartij
+from convenant_gen.words import DEEL_WOORDEN, GETAL_WOORDEN, MAANDEN
 
 # --- value types -------------------------------------------------------------------------
 #
 # Every value a region file gives is bounded here, once, in the shared types: what passes
 # validation can be formatted, rendered into Word and written to the overview workbook.
 
-MONTHS = ("januari februari maart april mei juni juli augustus september oktober november december").split()
+MONTHS = MAANDEN
 
 MAX_AANTAL = 1_000_000  # trajecten, plaatsingen, werkgevers, vergaderingen, ...
 MAX_BEDRAG = 1_000_000  # euros per traject
@@ -168,33 +169,6 @@ def _yes_no(value: Any) -> Any:
 
 JaNee = Annotated[bool, BeforeValidator(_yes_no)]
 
-_WORD_NUMBERS = {
-    "een": 1,
-    "één": 1,
-    "twee": 2,
-    "drie": 3,
-    "vier": 4,
-    "vijf": 5,
-    "zes": 6,
-    "zeven": 7,
-    "acht": 8,
-    "negen": 9,
-    "tien": 10,
-}
-_WORD_PARTS = {
-    "half": 2,
-    "helft": 2,
-    "derde": 3,
-    "vierde": 4,
-    "kwart": 4,
-    "vijfde": 5,
-    "zesde": 6,
-    "zevende": 7,
-    "achtste": 8,
-    "negende": 9,
-    "tiende": 10,
-}
-
 
 def _fraction(value: Any) -> Any:
     if isinstance(value, Fraction):
@@ -215,8 +189,8 @@ def _fraction(value: Any) -> Any:
         if m:
             return Fraction(int(m.group(1)), 100)
         parts = s.split()
-        if len(parts) == 2 and parts[0] in _WORD_NUMBERS and parts[1] in _WORD_PARTS:
-            return Fraction(_WORD_NUMBERS[parts[0]], _WORD_PARTS[parts[1]])
+        if len(parts) == 2 and parts[0] in GETAL_WOORDEN and parts[1] in DEEL_WOORDEN:
+            return Fraction(GETAL_WOORDEN[parts[0]], DEEL_WOORDEN[parts[1]])
         if s in {"de helft", "helft", "half"}:
             return Fraction(1, 2)
         if s in {"unaniem", "allen", "alle"}:
@@ -295,23 +269,6 @@ class Bereik(Model):
 
 
 # --- the region --------------------------------------------------------------------------
-
-SoortPartij = Literal[
-    "ggz-instelling",
-    "gemeente",
-    "uwv",
-    "werkgeversservicepunt",
-    "zorgverzekeraar",
-    "werkgeversorganisatie",
-    "sw-bedrijf",
-    "re-integratiebedrijf",
-    "onderwijs",
-    "cliëntenorganisatie",
-    "ervaringsdeskundigen",
-    "welzijnsinstelling",
-    "kennisinstelling",
-    "overig",
-]
 
 SoortOrgaan = Literal["stuurgroep", "coordinatieteam", "werkgroep", "projectteam", "klankbordgroep", "overig"]
 
@@ -667,23 +624,13 @@ class Mijlpaal(Model):
     aantal: Aantal | None = veld(None, "Het getal van de mijlpaal (trajecten, werkgevers)", voorbeeld=50)
 
 
-class _Ips:
-    trajecten: int
-    tarief: int
-
-    @property
-    def totaal(self) -> int:
-        """Subsidy for all trajecten of this target group, in euros."""
-        return self.trajecten * self.tarief
-
-
-class EpaTrajecten(_Ips, Model):
+class EpaTrajecten(Model):
     trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de EPA-doelgroep")
     tarief: Bedrag = veld(11325, "Subsidie per traject in euro (subsidieregeling IPS: € 11.325)")
     maanden: int = veld(36, "Duur van een traject in maanden", ge=1, le=120)
 
 
-class CmdTrajecten(_Ips, Model):
+class CmdTrajecten(Model):
     trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de CMD-doelgroep")
     tarief: Bedrag = veld(8000, "Subsidie per traject in euro (subsidieregeling IPS: € 8.000)")
     maanden: int = veld(24, "Duur van een traject in maanden", ge=1, le=120)
@@ -804,28 +751,6 @@ class Region(Model):
     plan_van_aanpak: PlanVanAanpak = veld(PlanVanAanpak(), "Het plan van aanpak Hoofdzaak Werk")
     sjablonen: Sjablonen = veld(Sjablonen(), "Eigen sjablonen van de regio (standaard die van de format)")
 
-    @model_validator(mode="after")
-    def _resolve_bodies(self) -> Region:
-        """References to bodies left out follow the region's own bodies (seed 000 has a
-        projectteam instead of a stuurgroep): the stuurgroep-kind body decides, the
-        coördinatieteam-kind body prepares."""
-        main, work = self.hoofdorgaan, self.werkorgaan
-        if main is None:
-            return self
-
-        def fill(section: str, **values: Any) -> None:
-            # Replace the section with an updated copy: defaults are shared between regions.
-            current = getattr(self, section)
-            missing = {k: v for k, v in values.items() if getattr(current, k) is None}
-            if missing:
-                object.__setattr__(self, section, current.model_copy(update=missing))
-
-        fill("financien", besluitvorming_orgaan=main.naam)
-        fill("communicatie", organen=list(dict.fromkeys([main.naam, work.naam])))
-        fill("aanpassing", orgaan=main.naam, voorbereid_door=work.naam)
-        fill("evaluatie", orgaan=main.naam)
-        return self
-
     @property
     def hoofdorgaan(self) -> Orgaan | None:
         """The body that decides: the stuurgroep, or else the first body."""
@@ -840,64 +765,6 @@ class Region(Model):
             if found:
                 return found
         return self.hoofdorgaan  # type: ignore[return-value]
-
-    # --- computed figures: documents never do arithmetic in a template -----------------
-
-    @property
-    def ondertekenaars(self) -> list[Partij]:
-        return [p for p in self.partijen if p.ondertekent]
-
-    def minimum_partijen(self, fraction: Fraction) -> int:
-        """Smallest number of signing parties that reaches `fraction` (2/3 of 14 -> 10)."""
-        return math.ceil(fraction * len(self.ondertekenaars))
-
-    @property
-    def ondertekeningsdatum(self) -> dt.date | None:
-        return self.ondertekening.datum or self.looptijd.ingangsdatum
-
-    @property
-    def aandeel_plaatsingen(self) -> Fraction | None:
-        d = self.doelstellingen
-        if d.trajecten and d.duurzame_plaatsingen is not None:
-            return Fraction(d.duurzame_plaatsingen, d.trajecten)
-        return None
-
-    @property
-    def looptijd_jaren(self) -> Fraction | None:
-        start, end = self.looptijd.ingangsdatum, self.looptijd.einddatum
-        if start and end and end > start:
-            months = (end.year - start.year) * 12 + end.month - start.month + (end.day >= start.day - 1)
-            return Fraction(max(months, 1), 12)
-        return None
-
-    @property
-    def trajecten_per_jaar(self) -> int | None:
-        d = self.doelstellingen
-        if d.trajecten_per_jaar is not None:
-            return d.trajecten_per_jaar
-        years = self.looptijd_jaren
-        if d.trajecten is not None and years:
-            return round(d.trajecten / years)
-        return None
-
-    @property
-    def capaciteit_uren(self) -> float:
-        """Hours a week: every party's menskracht plus the projectleiding."""
-        parties = sum(m.uren_per_week for m in self.financien.menskracht)
-        return parties + (self.werkwijze.projectleiding.uren_per_week or 0)
-
-    @property
-    def ips_totaal(self) -> int:
-        f = self.plan_van_aanpak.financiering
-        return f.epa.totaal + f.cmd.totaal
-
-    @property
-    def verwachte_einddatum(self) -> dt.date | None:
-        return self.plan_van_aanpak.verwachte_einddatum or self.looptijd.einddatum
-
-    def mijlpalen_tot(self, datum: dt.date) -> int:
-        """Number of milestones due on or before `datum`."""
-        return sum(1 for m in self.plan_van_aanpak.mijlpalen if m.datum and m.datum <= datum)
 
     def orgaan(self, naam: str) -> Orgaan | None:
         key = naam.casefold()

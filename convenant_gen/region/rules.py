@@ -10,6 +10,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
+from convenant_gen.figures import figures
 from convenant_gen.region.model import Region, party_key
 
 Path_ = tuple[str | int, ...]
@@ -66,12 +67,12 @@ def check_plaatsingen(r: Region) -> Iterator[Issue]:
             f"{d.duurzame_plaatsingen} duurzame plaatsingen is meer dan {d.trajecten} trajecten; "
             "een plaatsing komt voort uit een traject",
         )
-    elif r.aandeel_plaatsingen is not None and r.aandeel_plaatsingen < NORM_PLAATSINGEN:
+    elif (share := figures(r).aandeel_plaatsingen) is not None and share < NORM_PLAATSINGEN:
         needed = -(-d.trajecten * NORM_PLAATSINGEN.numerator // NORM_PLAATSINGEN.denominator)
         yield _warn(
             ("doelstellingen", "duurzame_plaatsingen"),
             f"{d.duurzame_plaatsingen} van {d.trajecten} trajecten is "
-            f"{float(r.aandeel_plaatsingen) * 100:.0f} procent; de norm van Hoofdzaak Werk is "
+            f"{float(share) * 100:.0f} procent; de norm van Hoofdzaak Werk is "
             f"40 procent (hier {needed} plaatsingen)",
         )
     if d.trajecten_cmd and d.trajecten_cmd.tot > d.trajecten:
@@ -146,6 +147,7 @@ def check_named_parties(r: Region) -> Iterator[Issue]:
 
 
 def _named_bodies(r: Region) -> Iterator[tuple[Path_, str]]:
+    """The bodies the file names (those it leaves out follow its own bodies, see figures)."""
     named = [
         (("financien", "besluitvorming_orgaan"), r.financien.besluitvorming_orgaan),
         *((("communicatie", "organen", i), n) for i, n in enumerate(r.communicatie.organen or [])),
@@ -203,13 +205,13 @@ def check_bodies_exist(r: Region) -> Iterator[Issue]:
 
 @rule
 def check_signing_parties(r: Region) -> Iterator[Issue]:
-    if r.partijen and not r.ondertekenaars:
+    if r.partijen and not figures(r).ondertekenaars:
         yield Issue(("partijen",), "geen enkele partij ondertekent; zet bij minstens één 'ondertekent: ja'")
 
 
 @rule
 def check_vervolg(r: Region) -> Iterator[Issue]:
-    years = r.looptijd_jaren
+    years = figures(r).looptijd_jaren
     months = r.vervolg.maanden_voor_einde
     if years and months >= years * 12:
         yield Issue(
@@ -238,7 +240,7 @@ def check_complete(r: Region) -> Iterator[Issue]:
     for path, value in required:
         if value is None or value == []:
             yield Issue(path, "ontbreekt; een definitief convenant heeft dit nodig")
-    if r.ondertekeningsdatum is None:
+    if figures(r).ondertekeningsdatum is None:
         yield Issue(("ondertekening", "datum"), "ontbreekt (of looptijd.ingangsdatum)")
     for i, o in enumerate(r.werkwijze.organen):
         if o.soort == "stuurgroep":
@@ -254,15 +256,12 @@ def check_complete(r: Region) -> Iterator[Issue]:
 
 @definitief_rule
 def check_representatives(r: Region) -> Iterator[Issue]:
-    for i, p in enumerate(r.partijen):
-        if not p.ondertekent:
-            continue
-        for field in ("naam", "functie"):
-            if getattr(p.vertegenwoordiger, field) is None:
-                yield Issue(
-                    ("partijen", i, "vertegenwoordiger", field),
-                    f"{p.naam} ondertekent, maar de {field} van de vertegenwoordiger ontbreekt",
-                )
+    for lacking in figures(r).vertegenwoordiging_ontbreekt:
+        for field in lacking.ontbreekt:
+            yield Issue(
+                ("partijen", lacking.index, "vertegenwoordiger", field),
+                f"{lacking.partij.naam} ondertekent, maar de {field} van de vertegenwoordiger ontbreekt",
+            )
 
 
 def check_region(region: Region, definitief: bool = False) -> list[Issue]:

@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import re
 import textwrap
-import typing
 from fractions import Fraction
 from typing import Any
 
@@ -19,12 +18,13 @@ from pydantic import BaseModel
 from pydantic.fields import FieldInfo
 
 from convenant_gen.errors import UsageProblem
+from convenant_gen.region.annotations import field_type
 from convenant_gen.region.model import Region, Tekst, shown
 from convenant_gen.region.reference import ReferenceRegion
+from convenant_gen.words import breuk
 
 SCHEMA_FILE = "regio.schema.json"
 WIDTH = 92
-_WORDS = {Fraction(2, 3): "twee derde", Fraction(3, 4): "drie vierde"}
 
 
 def schema_json() -> str:
@@ -101,9 +101,9 @@ def _fields(model: type[BaseModel], prefill: dict[str, Any], indent: int) -> lis
 
 def _value(name: str, info: FieldInfo, given: Any, indent: int) -> list[str]:
     pad = " " * indent
-    annotation = info.annotation
-    sub = _submodel(annotation)
-    is_list = typing.get_origin(annotation) is list
+    kind = field_type(info.annotation)
+    sub = kind.submodel
+    is_list = kind.kind == "list" and not kind.optional
     example = _extra(info).get("voorbeeld")
     if is_list:
         items = given if given is not None else _plain(info.get_default(call_default_factory=True))
@@ -125,7 +125,7 @@ def _value(name: str, info: FieldInfo, given: Any, indent: int) -> list[str]:
             out.append(f"{pad}#   bijvoorbeeld:")
             out += [f"{pad}#   - {_scalar(v)}" for v in example]
         return out
-    if sub and not _is_optional(annotation):
+    if sub and not kind.optional:
         default = info.get_default(call_default_factory=True)
         base = default.model_dump() if isinstance(default, BaseModel) else {}
         return [f"{pad}{name}:", *_fields(sub, {**base, **(given or {})}, indent + 2)]
@@ -143,25 +143,14 @@ def _reference(model: type[BaseModel], indent: int, depth: int = 1) -> list[str]
     pad = " " * indent
     out = [f"{pad}# Velden per item:"] if depth == 1 else []
     for name, info in model.model_fields.items():
-        choices = _choices(info.annotation)
+        kind = field_type(info.annotation)
         text = info.description or ""
-        if choices:
-            text += f" (een van: {', '.join(choices)})"
+        if kind.choices:
+            text += f" (een van: {', '.join(kind.choices)})"
         out.append(f"{pad}#{'  ' * depth} {name}: {text}")
-        sub = _submodel(info.annotation)
-        if sub and typing.get_origin(info.annotation) is not list:
-            out += _reference(sub, indent, depth + 1)
+        if kind.kind == "model" and kind.model:
+            out += _reference(kind.model, indent, depth + 1)
     return out
-
-
-def _choices(annotation: Any) -> list[str]:
-    if typing.get_origin(annotation) is typing.Literal:
-        return [str(a) for a in typing.get_args(annotation)]
-    for arg in typing.get_args(annotation):
-        found = _choices(arg)
-        if found:
-            return found
-    return []
 
 
 def _item(model: type[BaseModel], item: dict[str, Any], indent: int, examples_only: bool = False) -> list[str]:
@@ -195,24 +184,10 @@ def _scalar(value: Any) -> str:
     if isinstance(value, str) and re.fullmatch(r"\d{4}-\d{2}-\d{2}", value):
         return value
     if isinstance(value, Fraction):
-        return _WORDS.get(value, f"{value.numerator}/{value.denominator}")
+        return breuk(value)
     if isinstance(value, bool):
         return "ja" if value else "nee"
     if isinstance(value, list):
         return "[" + ", ".join(_scalar(v) for v in value) + "]"
     text = yaml.safe_dump(value, allow_unicode=True, width=10_000).strip()
     return text.removesuffix("\n...").removesuffix("...").strip()
-
-
-def _is_optional(annotation: Any) -> bool:
-    return type(None) in typing.get_args(annotation)
-
-
-def _submodel(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in typing.get_args(annotation):
-        found = _submodel(arg)
-        if found:
-            return found
-    return None

@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import copy
 import difflib
-import types
-import typing
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -13,6 +11,7 @@ from typing import Any
 from pydantic import BaseModel, ValidationError
 
 from convenant_gen.errors import Finding, RegionInvalid
+from convenant_gen.region.annotations import field_type, model_in
 from convenant_gen.region.load import Path_, Positions, format_path, load_yaml
 from convenant_gen.region.model import Region, dutch_number, shown
 from convenant_gen.region.rules import check_region
@@ -32,6 +31,16 @@ def load_region(path: Path | str, definitief: bool = False) -> Loaded:
     """Load and validate one region file; raises YamlSyntaxError or RegionInvalid."""
     path = Path(path)
     data, positions = load_yaml(path)
+    return validate_data(data, positions, path=path, definitief=definitief)
+
+
+def validate_data(
+    data: Any, positions: Positions | None = None, *, path: Path | str = "<regio>", definitief: bool = False
+) -> Loaded:
+    """Validate a region given as data (a dict as YAML or a web form gives it); raises
+    RegionInvalid with every problem at once. `positions` maps field paths to (line, column)."""
+    path = Path(path)
+    positions = positions or {}
     try:
         region = Region.model_validate(data)
     except ValidationError as e:
@@ -66,7 +75,7 @@ def _rule_findings(
     ]
 
 
-def _rules_despite(path: Path, positions: Positions, data: dict, errors: list[Any], definitief: bool) -> list[Finding]:
+def _rules_despite(path: Path, positions: Positions, data: Any, errors: list[Any], definitief: bool) -> list[Finding]:
     """Run the domain rules on the file without its invalid optional fields, so one pass
     reports every problem. Gives up (returns nothing) when a required field is invalid."""
     pruned = copy.deepcopy(data)
@@ -80,7 +89,7 @@ def _rules_despite(path: Path, positions: Positions, data: dict, errors: list[An
         info = model.model_fields.get(str(loc[-1])) if model else None
         if info is not None and info.is_required():
             # A required choice (soort: uvw): stand in a neutral choice; findings on it are skipped.
-            choices = typing.get_args(info.annotation) if typing.get_origin(info.annotation) is typing.Literal else ()
+            choices = field_type(info.annotation).choices
             if not choices:
                 return []
             parent[loc[-1]] = "overig" if "overig" in choices else choices[0]
@@ -191,27 +200,17 @@ def _unknown_key(loc: Path_) -> str:
 
 def model_at(loc: Path_) -> type[BaseModel] | None:
     """The model class that validates the mapping at `loc`."""
-    current: Any = Region
+    current: type[BaseModel] | None = Region
     for part in loc:
-        current = _model_in(current)
         if current is None:
             return None
         if isinstance(part, int):
-            continue
+            continue  # an item of the list whose item model `current` already is
         info = current.model_fields.get(part)
         if info is None:
             return None
-        current = info.annotation
-    return _model_in(current)
+        current = model_in(info.annotation)
+    return current
 
 
-def _model_in(annotation: Any) -> type[BaseModel] | None:
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    origin = typing.get_origin(annotation)
-    if origin in (list, typing.Union, types.UnionType, typing.Annotated):
-        for arg in typing.get_args(annotation):
-            found = _model_in(arg)
-            if found:
-                return found
-    return None
+_model_in = model_in  # the name tests/test_cli.py imports

@@ -1,0 +1,52 @@
+"""Dutch words, defined once: month names, number words and fractions in words.
+
+Read by the model (to parse 'twee derde' and 'maart 2022'), by the document filters and by the
+starter files `convenant init` writes, so what one writes the other reads back. No imports.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+MAANDEN = ("januari februari maart april mei juni juli augustus september oktober november december").split()
+
+# 0 to 20 in words; index = value.
+GETALLEN = (
+    "nul een twee drie vier vijf zes zeven acht negen tien "
+    "elf twaalf dertien veertien vijftien zestien zeventien achttien negentien twintig"
+).split()
+
+# The parts a fraction is written in: 3 -> 'derde' (twee derde).
+DELEN = {
+    2: "helft",
+    3: "derde",
+    4: "vierde",
+    5: "vijfde",
+    6: "zesde",
+    7: "zevende",
+    8: "achtste",
+    9: "negende",
+    10: "tiende",
+    100: "honderdste",
+}
+
+# What a region file may write for a numerator or a part (the model reads these).
+GETAL_WOORDEN = {**{w: i for i, w in enumerate(GETALLEN) if 1 <= i <= 10}, "één": 1}
+DEEL_WOORDEN = {**{w: d for d, w in DELEN.items() if d <= 10}, "half": 2, "kwart": 4}
+
+
+def getal_in_woorden(value: int) -> str | None:
+    """Numbers up to twenty in words (twee); None for larger ones."""
+    return GETALLEN[value] if 0 <= value <= 20 else None
+
+
+def breuk(value: Fraction | str) -> str:
+    """twee derde, drie vierde; one as 'alle', one half as 'de helft'; else 5/12."""
+    f = Fraction(value)
+    if f == 1:
+        return "alle"
+    if f == Fraction(1, 2):
+        return "de helft"
+    if f.denominator in DELEN and 0 < f.numerator <= 20:
+        return f"{GETALLEN[f.numerator]} {DELEN[f.denominator]}"
+    return f"{f.numerator}/{f.denominator}"
