@@ -24,14 +24,26 @@ class Finding:
         where = f"{self.file}:{self.line}:{self.column}" if self.line else self.file
         prefix = "waarschuwing: " if self.severity == "waarschuwing" else ""
         field = f"{self.field}: " if self.field else ""
-        return f"{where}: {prefix}{field}{self.message}"
+        return f"{where}: {prefix}{field}{self.message}" if where else f"{prefix}{field}{self.message}"
 
-    def as_dict(self) -> dict:
+    def as_dict(self) -> dict[str, object]:
         return asdict(self)
+
+
+def errors_in(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "fout"]
+
+
+def warnings_in(findings: list[Finding]) -> list[Finding]:
+    return [f for f in findings if f.severity == "waarschuwing"]
 
 
 class ConvenantError(Exception):
     """Root of every error we expect; str() is the Dutch message for the user."""
+
+    def as_findings(self) -> list[Finding]:
+        """This error as findings, for counting and reporting with every other problem."""
+        return [Finding("", 0, 0, "", str(self))]
 
 
 class InputError(ConvenantError):
@@ -41,6 +53,9 @@ class InputError(ConvenantError):
         self.path = str(path)
         self.findings = sorted(findings, key=lambda f: (f.line, f.column, f.field))
         super().__init__("\n".join(str(f) for f in self.findings))
+
+    def as_findings(self) -> list[Finding]:
+        return list(self.findings)
 
 
 class YamlSyntaxError(InputError):
@@ -55,8 +70,11 @@ class TemplateProblem(ConvenantError):
     """A template cannot be rendered: names the template and, where known, the field."""
 
     def __init__(self, template: str, message: str):
-        self.template = template
+        self.template, self.message = template, message
         super().__init__(f"sjabloon {template}: {message}")
+
+    def as_findings(self) -> list[Finding]:
+        return [Finding(f"sjabloon {self.template}", 0, 0, "", self.message)]
 
 
 class WriteFailed(ConvenantError):

@@ -16,4 +16,8 @@ if [ ${#need[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${need[@]}" fonts-dejavu-core >/dev/null
 fi
 python3 -m pip install -q -e '.[test]' 2>&1 | grep -v -e '^WARNING' -e 'ignored: it is neither' || true
+# Habits first: lint, format and types (strict on the core), then every test.
+python3 -m ruff check .
+python3 -m ruff format --check .
+python3 -m mypy
 python3 -m pytest -q -p no:cacheprovider "$@"

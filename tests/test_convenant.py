@@ -196,7 +196,8 @@ def test_no_toelichting_and_no_leftover_tags(amsterdam):
 def test_groot_amsterdam_values_in_dutch(amsterdam):
     text = re.sub(r"\s+", " ", all_text(amsterdam))
     for expected in [
-        "Dit convenant treedt in werking vanaf de datum van ondertekening op 1 januari 2022 en geldt tot 31 december 2023.",
+        "Dit convenant treedt in werking vanaf de datum van ondertekening op 1 januari 2022 "
+        "en geldt tot 31 december 2023.",
         "om voor 31 december 2023 100 trajecten te hebben afgerond, resulterend in 40 duurzame plaatsingen",
         "Van de trajecten zijn er 25 tot 40 voor de doelgroep CMD.",
         "25 tot 50 nieuwe werkgevers",
@@ -212,7 +213,8 @@ def test_groot_amsterdam_values_in_dutch(amsterdam):
         "Aldus overeengekomen te Amsterdam op 1 januari 2022, in dertienvoud getekend,",
         "in het projectteam of de klankbordgroep onderling afspraken",
         "In de eerste bijeenkomst van het projectteam in januari 2022 wordt afgesproken",
-        "De kosten van de projectleider worden gefinancierd uit de projectvergoeding vanuit het landelijke project Hoofdzaak Werk.",
+        "De kosten van de projectleider worden gefinancierd uit de projectvergoeding vanuit het landelijke "
+        "project Hoofdzaak Werk.",
         "oplopend tot 100 in 2024",
     ]:
         assert expected in text, expected

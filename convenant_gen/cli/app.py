@@ -6,16 +6,24 @@ the user unless --debug is given. Heavy modules are imported inside the commands
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 import click
 
 from convenant_gen import __version__
 from convenant_gen.cli import clinl  # noqa: F401  (Dutch click texts)
 from convenant_gen.cli.options import LIMIT_MEMORY, LIMIT_SECONDS
+from convenant_gen.documents.kinds import ALL, all_kinds
 from convenant_gen.errors import ConvenantError, Finding, InputError, UsageProblem
+
+if TYPE_CHECKING:
+    from convenant_gen.output.overview import Overview
+    from convenant_gen.pipeline.build import Outcome, Status
+    from convenant_gen.region.reference import ReferenceRegion
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -89,7 +97,7 @@ def validate(paths: tuple[str, ...], definitief: bool, as_json: bool) -> None:
     files = region_files(paths)
     if not files:
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
-    results = []
+    results: list[tuple[Path, list[Finding], list[Finding]]] = []
     for path in files:
         try:
             loaded = load_region(path, definitief)
@@ -163,7 +171,8 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
     "--templates",
     "templates",
     type=click.Path(file_okay=False, exists=True),
-    help="Map met eigen sjablonen (standaard templates/).",
+    help="Map met eigen sjablonen (standaard de sjablonen van convenant zelf); een eigen sjabloon voor één "
+    "regio staat in MAP/<regio>/.",
 )
 @click.option(
     "--datum", type=click.DateTime(["%Y-%m-%d"]), help="Datum op een concept (standaard vandaag, of SOURCE_DATE_EPOCH)."
@@ -171,10 +180,10 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
 @click.option(
     "--doc",
     "doc",
-    type=click.Choice(["convenant", "plan", "alle"]),
-    default="alle",
+    type=click.Choice([*(kind.key for kind in all_kinds()), ALL]),
+    default=ALL,
     show_default=True,
-    help="Welk document: het convenant, het plan van aanpak of alle.",
+    help="Welk document: " + ", ".join(f"{kind.label} ({kind.key})" for kind in all_kinds()) + f" of {ALL}.",
 )
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Aantal parallelle processen (standaard: alle kernen).")
 @click.option("--force", is_flag=True, help="Maak alles opnieuw, ook regio's die niet zijn veranderd.")
@@ -188,7 +197,7 @@ def build(
     out: str,
     definitief: bool,
     templates: str | None,
-    datum,
+    datum: dt.datetime | None,
     doc: str,
     jobs: int | None,
     force: bool,
@@ -202,40 +211,36 @@ def build(
 
     Een regio met fouten houdt de andere niet tegen; de exitcode is dan 1.
     """
-    from convenant_gen.pipeline.batch import build_all
-    from convenant_gen.pipeline.build import build_date, templates_dir
+    from convenant_gen.documents.kinds import select
+    from convenant_gen.pipeline.batch import build_all, wants_overview
     from convenant_gen.pipeline.limits import Limits
 
     files = region_files(paths)
     if not files:
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
-    when = datum.date() if datum else build_date()
-    folder = templates_dir(Path(templates) if templates else None)
-    documents = ("convenant", "plan") if doc == "alle" else (doc,)
     with _Reporter(len(files), quiet) as report:
         outcome = build_all(
             files,
             Path(out),
-            templates=folder,
+            templates=Path(templates) if templates else None,
             definitief=definitief,
-            datum=when,
-            documents=documents,
+            datum=datum.date() if datum else None,
+            documents=select(doc),
             jobs=jobs,
             force=force,
             limits=Limits(tijdslimiet, geheugenlimiet),
-            overview=not paths or any(Path(p).is_dir() for p in paths),  # a whole folder: with the overview
+            overview=wants_overview(paths),
             pdf=pdf,
             pdfa=pdfa,
             on_result=report.result,
         )
-    results = outcome.results
     if not quiet:
-        _summary(results)
+        _summary(outcome.results, outcome.counts())
     if outcome.pdf_error:
         echo(outcome.pdf_error, err=True, fg="red")
     elif outcome.pdfs and not quiet:
         echo(f"{len(outcome.pdfs)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
-    if outcome.pdf_error or any(r.status == "mislukt" for r in results):
+    if outcome.failed:
         sys.exit(1)
 
 
@@ -244,7 +249,7 @@ class _Reporter:
 
     def __init__(self, total: int, quiet: bool):
         self.total, self.quiet, self.done = total, quiet, 0
-        self.progress = None
+        self.progress: Any = None
 
     def __enter__(self) -> _Reporter:
         if not self.quiet and sys.stdout.isatty():
@@ -255,10 +260,11 @@ class _Reporter:
             self.task = self.progress.add_task("", total=self.total)
         return self
 
-    def result(self, r) -> None:
+    def result(self, r: Outcome) -> None:
         self.done += 1
         if r.status == "mislukt":
-            message = f"✗ {r.source}: niet gemaakt\n" + "\n".join(f"  {line}" for line in (r.error or "").splitlines())
+            lines = [line for finding in r.findings for line in str(finding).splitlines()]
+            message = f"✗ {r.source}: niet gemaakt\n" + "\n".join(f"  {line}" for line in lines)
             if self.progress:
                 from convenant_gen.text import clean
 
@@ -270,12 +276,12 @@ class _Reporter:
         if self.progress:
             self.progress.advance(self.task)
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, *exc: object) -> None:
         if self.progress:
             self.progress.stop()
 
 
-def _summary(results) -> None:
+def _summary(results: list[Outcome], counts: dict[Status, int]) -> None:
     from rich.console import Console
     from rich.table import Table
 
@@ -286,15 +292,13 @@ def _summary(results) -> None:
         table.add_column(column, justify="right" if column in ("documenten", "waarschuwingen", "fouten") else "left")
     colours = {"gemaakt": "green", "ongewijzigd": "cyan", "mislukt": "red"}
     for r in results:
-        errors = len((r.error or "").splitlines()) if r.error else 0
         table.add_row(
             markup_safe(r.source.stem),
             f"[{colours[r.status]}]{r.status}[/]",
             str(len(r.documents)),
             str(len(r.warnings)),
-            str(errors),
+            str(len(r.errors)),
         )
-    counts = {s: sum(1 for r in results if r.status == s) for s in colours}
     console = Console(highlight=False, soft_wrap=True)
     console.print(table)
     console.print(
@@ -327,7 +331,7 @@ def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str)
 
     if alle == bool(naam):
         raise click.UsageError("geef de naam van één regio, of --alle")
-    targets = []
+    targets: list[tuple[str, ReferenceRegion | None, str]] = []
     if alle:
         existing = {reference.slugify(p.stem) for p in Path(folder).glob("*.yaml")}
         targets = [
@@ -335,7 +339,7 @@ def init(naam: str | None, alle: bool, centrumgemeente: str | None, folder: str)
             for r in reference.regions()
             if r.slug not in existing and reference.slugify(r.naam) not in existing
         ]
-    else:
+    elif naam:
         ref = reference.find(naam)
         centrum = centrumgemeente or (ref.centrumgemeente if ref else None)
         if centrum is None:
@@ -400,7 +404,7 @@ def overzicht(paths: tuple[str, ...], out: str, as_json: bool) -> None:
     echo(f"{out} geschreven")
 
 
-def _print_overview(overview) -> None:
+def _print_overview(overview: Overview) -> None:
     from rich.console import Console
     from rich.table import Table
 

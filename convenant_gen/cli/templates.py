@@ -4,12 +4,17 @@ from __future__ import annotations
 
 import html
 import sys
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from convenant_gen.cli.options import LIMIT_MEMORY, LIMIT_SECONDS
 from convenant_gen.errors import ConvenantError
+
+if TYPE_CHECKING:
+    from convenant_gen.documents.shapes import Shape
 
 CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
 
@@ -32,40 +37,37 @@ def templates() -> None:
 @LIMIT_SECONDS
 @LIMIT_MEMORY
 def check(folder: str | None, regions: str, tijdslimiet: float, geheugenlimiet: int) -> None:
-    """Controleer elk sjabloon (.docx) in MAP (standaard templates/) zonder een regio te bouwen.
+    """Controleer elk sjabloon (.docx) in MAP zonder een regio te bouwen (standaard de sjablonen
+    van convenant zelf).
 
     Meldt Jinja-fouten en niet gesloten blokken, tags die Word heeft gesplitst of verminkt,
     velden en filters die niet bestaan (met een suggestie) en lussen over iets dat geen lijst
     is, met de kop en de tekst van de alinea waar het staat. Daarna wordt elk sjabloon proef
-    gedraaid tegen elke voorbeeldregio. Exitcode 1 bij fouten.
+    gedraaid tegen elke voorbeeldregio; een eigen sjabloon van één regio (MAP/<regio>/) alleen
+    tegen die regio. Exitcode 1 bij fouten.
     """
-    from convenant_gen.documents.check import check_template, render_checked
-    from convenant_gen.pipeline.build import templates_dir
+    from convenant_gen.documents.check import check_folder
+    from convenant_gen.documents.templates import DEFAULT_FOLDER
     from convenant_gen.pipeline.limits import Limits
     from convenant_gen.text import clean
 
-    base = Path(folder) if folder else templates_dir()
-    files = [base] if base.is_file() else sorted(p for p in base.glob("*.docx") if not p.name.startswith("~$"))
-    if not files:
+    base = Path(folder) if folder else DEFAULT_FOLDER
+    report = check_folder(base, Path(regions), Limits(tijdslimiet, geheugenlimiet))
+    if not report.templates:
         raise click.UsageError(f"geen sjablonen (*.docx) gevonden in {base}")
-    findings = [f for t in files for f in check_template(t)]
-    broken = {f.template for f in findings}
-    examples = sorted(Path(regions).glob("*.yaml")) if Path(regions).is_dir() else []
-    findings += render_checked(
-        [t for t in files if t.name not in broken], examples, Limits(tijdslimiet, geheugenlimiet)
-    )
-    for f in findings:
+    for f in report.findings:
         click.echo(click.style("✗ ", fg="red") + clean(str(f)), err=True)
-    for t in files:
-        if not any(f.template == t.name for f in findings):
+    for t in report.templates:
+        if report.clean(t):
+            tried = report.examples[t.label]
             click.echo(
-                click.style(f"✓ {clean(t.name)}", fg="green")
-                + (f": in orde, proef gedraaid tegen {len(examples)} regio('s)" if examples else ": in orde")
+                click.style(f"✓ {clean(t.label)}", fg="green")
+                + (f": in orde, proef gedraaid tegen {tried} regio('s)" if tried else ": in orde")
             )
-    if findings:
+    if report.findings:
         click.echo(
             click.style(
-                f"{len(findings)} fout(en) in {len({f.template for f in findings})} sjabloon/sjablonen",
+                f"{len(report.findings)} fout(en) in {len({f.template for f in report.findings})} sjabloon/sjablonen",
                 fg="red",
                 bold=True,
             )
@@ -109,7 +111,7 @@ def fields(markdown: str | None, html_out: str | None) -> None:
     console.print(ftable, markup=False)
 
 
-def _example(shape) -> str:
+def _example(shape: Shape) -> str:
     value = shape.example
     if value is None or value == []:
         return ""
@@ -123,7 +125,7 @@ INTRO = (
 )
 
 
-def _markdown(rows, filters) -> str:
+def _markdown(rows: list[tuple[str, str, str, str]], filters: list[tuple[str, str]]) -> str:
     lines = [
         "# Velden en filters voor sjablonen",
         "",
@@ -140,8 +142,8 @@ def _markdown(rows, filters) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _html(rows, filters) -> str:
-    def table(head, body):
+def _html(rows: list[tuple[str, str, str, str]], filters: list[tuple[str, str]]) -> str:
+    def table(head: tuple[str, ...], body: Sequence[tuple[str, ...]]) -> str:
         cells = "".join(f"<th>{html.escape(h)}</th>" for h in head)
         trs = "".join("<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in r) + "</tr>" for r in body)
         return f"<table><thead><tr>{cells}</tr></thead><tbody>{trs}</tbody></table>"

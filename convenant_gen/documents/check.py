@@ -52,27 +52,88 @@ class _Source:
         return ""
 
 
-def check_template(path: Path) -> list[TemplateFinding]:
+@dataclass(frozen=True)
+class Candidate:
+    """A template to check: its file, how it is named, and for a fork the region it serves."""
+
+    path: Path
+    label: str  # 'convenant.docx', or 'achterhoek/convenant.docx' for a fork
+    region: str | None = None
+
+    def examples(self, regions: list[Path]) -> list[Path]:
+        """The example regions to render it against: all, or for a fork its own region only."""
+        return regions if self.region is None else [r for r in regions if r.stem == self.region]
+
+
+@dataclass
+class CheckReport:
+    templates: list[Candidate]
+    examples: dict[str, int]  # label -> number of example regions it was rendered against
+    findings: list[TemplateFinding]
+
+    def clean(self, template: Candidate) -> bool:
+        return not any(f.template == template.label for f in self.findings)
+
+
+def candidates(base: Path) -> list[Candidate]:
+    """The templates in `base` (a folder, or one .docx) and the forks in its subfolders
+    (documents.templates decides which region a fork serves)."""
+    from convenant_gen.documents.templates import forks
+
+    if base.is_file():
+        return [Candidate(base, base.name)]
+    found = [Candidate(p, p.name) for p in sorted(base.glob("*.docx")) if not p.name.startswith("~$")]
+    return found + [Candidate(p, f"{slug}/{p.name}", slug) for slug, p in forks(base)]
+
+
+def check_folder(base: Path, regions: Path, limits: Limits, jobs: int | None = None) -> CheckReport:
+    """`templates check`: every template and fork in `base` checked, then rendered against the
+    example regions in `regions` (a fork against its own region only)."""
+    from convenant_gen.documents.kinds import all_kinds
+
+    templates = candidates(base)
+    names = [kind.template for kind in all_kinds()]
+    findings = [
+        TemplateFinding(
+            t.label,
+            "",
+            "",
+            "geen soort document heeft een sjabloon met deze naam, dus de build gebruikt het niet; noem het "
+            + (", ".join(names[:-1]) + " of " + names[-1] if len(names) > 1 else names[0]),
+        )
+        for t in templates
+        if t.region is not None and t.path.name not in names
+    ]
+    findings += [f for t in templates for f in check_template(t.path, t.label)]
+    broken = {f.template for f in findings}
+    examples = sorted(regions.glob("*.yaml")) if regions.is_dir() else []
+    trials = [t for t in templates if t.label not in broken]
+    findings += render_checked(trials, examples, limits, jobs)
+    return CheckReport(templates, {t.label: len(t.examples(examples)) for t in templates}, findings)
+
+
+def check_template(path: Path, label: str | None = None) -> list[TemplateFinding]:
+    """Static check of one template; findings are named `label` (default: the file name)."""
     from jinja2 import TemplateSyntaxError
 
     from convenant_gen.documents.engine import _prepare_checked, _read_template, jinja_env, read_package
     from convenant_gen.errors import TemplateProblem
 
-    name = path.name
+    name = label or path.name
     try:  # the same checks as a build: a template file is untrusted input
-        source = _read_template(path)
-        read_package(name, source)
-        prepared = _prepare_checked(name, source)
+        data = _read_template(path)
+        read_package(name, data)
+        prepared = _prepare_checked(name, data)
     except TemplateProblem as e:
         return [TemplateFinding(name, "", "", _without_name(e))]
     findings: list[TemplateFinding] = []
     env = jinja_env()
     for part, xml in prepared["parts"].items():
         source = _Source(xml)
-        label = _part_label(part)
+        part_label = _part_label(part)
 
-        def at(lineno: int, message: str, source: _Source = source, label: str = label) -> TemplateFinding:
-            return TemplateFinding(name, source.heading(lineno) or label, source.text(lineno), message)
+        def at(lineno: int, message: str, source: _Source = source, part_label: str = part_label) -> TemplateFinding:
+            return TemplateFinding(name, source.heading(lineno) or part_label, source.text(lineno), message)
 
         for lineno in range(1, len(source.lines) + 1):
             problem = _mangled(source.text(lineno))
@@ -293,7 +354,9 @@ def _expr(node: Any) -> str:
     return "…"
 
 
-def render_against(templates: list[Path], regions: list[Path], limits: Limits | None = None) -> list[TemplateFinding]:
+def render_against(
+    templates: list[Path], regions: list[Path], limits: Limits | None = None, label: str | None = None
+) -> list[TemplateFinding]:
     """Render every template against every example region, as a concept and as definitief
     (`concept` flips branches), parsing every rendered part strictly; report what fails.
     Each render runs under the time limit of `limits` (see render_checked for the rest)."""
@@ -307,7 +370,7 @@ def render_against(templates: list[Path], regions: list[Path], limits: Limits | 
 
     limits = limits or Limits()
 
-    findings = []
+    findings: list[TemplateFinding] = []
     contexts = []
     for region in regions:
         try:
@@ -318,13 +381,14 @@ def render_against(templates: list[Path], regions: list[Path], limits: Limits | 
             context = build_context(loaded, definitief=definitief, datum=dt.date(2000, 1, 1))
             contexts.append((f"{region.name} ({'definitief' if definitief else 'concept'})", context))
     for template in templates:
+        name = label or template.name
         try:
             compiled = CompiledTemplate(template)
         except TemplateProblem as e:
-            findings.append(TemplateFinding(template.name, "", "", _without_name(e)))
+            findings.append(TemplateFinding(name, "", "", _without_name(e)))
             continue
         seen: set[str] = set()
-        for label, context in contexts:
+        for where, context in contexts:
             try:
                 try:
                     with deadline(limits.seconds):
@@ -337,14 +401,14 @@ def render_against(templates: list[Path], regions: list[Path], limits: Limits | 
                 message = _without_name(e)
                 if message not in seen:  # the same fault in every region: report it once
                     seen.add(message)
-                    findings.append(TemplateFinding(template.name, "", "", f"bij regio {label}: {message}"))
+                    findings.append(TemplateFinding(name, "", "", f"bij regio {where}: {message}"))
             except ConvenantError as e:
-                findings.append(TemplateFinding(template.name, "", "", f"bij regio {label}: {e}"))
+                findings.append(TemplateFinding(name, "", "", f"bij regio {where}: {e}"))
     return findings
 
 
 def render_checked(
-    templates: list[Path], regions: list[Path], limits: Limits, jobs: int | None = None
+    templates: list[Candidate], regions: list[Path], limits: Limits, jobs: int | None = None
 ) -> list[TemplateFinding]:
     """render_against for each template in its own worker process, under the time and memory
     limits of a build: a template that never ends or eats memory is a finding, not a hang."""
@@ -352,18 +416,18 @@ def render_checked(
 
     from convenant_gen.pipeline.workers import Failed, run_tasks
 
-    tasks = [(template, regions, limits) for template in templates]
+    tasks = [(t, t.examples(regions), limits) for t in templates]
     hard = limits.seconds * 2 * max(1, len(regions)) + 15
     found: dict[int, list[TemplateFinding]] = {}
     for index, result in run_tasks(
         _render_task, tasks, workers=jobs or os.cpu_count() or 1, limits=limits, hard_seconds=hard
     ):
         found[index] = (
-            [TemplateFinding(templates[index].name, "", "", result.reason)] if isinstance(result, Failed) else result
+            [TemplateFinding(templates[index].label, "", "", result.reason)] if isinstance(result, Failed) else result
         )
     return [f for index in sorted(found) for f in found[index]]
 
 
-def _render_task(task: tuple[Path, list[Path], Limits]) -> list[TemplateFinding]:
+def _render_task(task: tuple[Candidate, list[Path], Limits]) -> list[TemplateFinding]:
     template, regions, limits = task
-    return render_against([template], regions, limits)
+    return render_against([template.path], regions, limits, template.label)

@@ -21,32 +21,32 @@ from pathlib import Path, PurePosixPath
 from typing import Any
 
 from convenant_gen import __version__
+from convenant_gen.documents.kinds import KINDS
+from convenant_gen.documents.templates import folder_or_default, fork_path
 from convenant_gen.errors import ConvenantError, UsageProblem
 from convenant_gen.output.write import output_lock, remove_our_temporaries, write_atomic
-from convenant_gen.pipeline.build import Outcome, build_region
+from convenant_gen.pipeline.build import Outcome, Status, build_date, build_region
 from convenant_gen.pipeline.limits import Limits
 
 MANIFEST = "manifest.json"
 OVERVIEW = "overzicht.xlsx"
-
-
-@dataclass
-class Result:
-    source: Path
-    status: str  # "gemaakt" | "ongewijzigd" | "mislukt"
-    documents: list[Path] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    error: str | None = None
-    row: object = None
-    findings: list = field(default_factory=list)
+STATUSES: tuple[Status, ...] = ("gemaakt", "ongewijzigd", "mislukt")
 
 
 @dataclass
 class BatchReport:
-    results: list[Result]
+    results: list[Outcome]
     overview: Path | None = None
     pdfs: list[Path] = field(default_factory=list)
     pdf_error: str | None = None
+
+    @property
+    def failed(self) -> bool:
+        """A region failed or the PDFs could not be made: the build's exit code is 1."""
+        return self.pdf_error is not None or any(r.status == "mislukt" for r in self.results)
+
+    def counts(self) -> dict[Status, int]:
+        return {status: sum(1 for r in self.results if r.status == status) for status in STATUSES}
 
 
 # --- which files -----------------------------------------------------------------------
@@ -71,6 +71,11 @@ def region_files(paths: tuple[str, ...] | list[str], default: str = "regions") -
                 seen.add(key)
                 files.append(file)
     return files
+
+
+def wants_overview(paths: tuple[str, ...] | list[str]) -> bool:
+    """A build of a whole folder (or of regions/ by default) also writes the national overview."""
+    return not paths or any(Path(p).is_dir() for p in paths)
 
 
 def refuse_same_names(files: list[Path]) -> None:
@@ -105,6 +110,14 @@ def _plain_name(value: Any) -> bool:
     return isinstance(value, str) and value not in ("", ".", "..") and "/" not in value and "\\" not in value
 
 
+def _template_name(value: Any, region: str) -> bool:
+    """A template as the build records it: 'name.docx', or '<region>/name.docx' for a fork."""
+    if not isinstance(value, str) or not value.endswith(".docx"):
+        return False
+    folder, _, name = value.rpartition("/")
+    return _plain_name(name) and folder in ("", region)
+
+
 def _document_path(value: Any, region: str) -> bool:
     """A document of `region`: '<region>/<name>.docx' or '.pdf', relative, nothing else."""
     if not isinstance(value, str) or "\\" in value or "\x00" in value:
@@ -132,7 +145,7 @@ class RegionRecord:
             isinstance(data["bron"], str)
             and _digest(data["bron_sha256"])
             and isinstance(templates, dict)
-            and all(_plain_name(n) and n.endswith(".docx") and _digest(h) for n, h in templates.items())
+            and all(_template_name(n, key) and _digest(h) for n, h in templates.items())
             and isinstance(data["versie"], str)
             and isinstance(data["opties"], dict)
             and isinstance(documents, dict)
@@ -236,7 +249,8 @@ class _TemplateHashes:
     """Each template file hashed at most once per batch."""
 
     def __init__(self, folder: Path):
-        self.folder, self.known = folder, {}  # type: ignore[var-annotated]
+        self.folder = folder
+        self.known: dict[str, str | None] = {}
 
     def __call__(self, name: str) -> str | None:
         if name not in self.known:
@@ -247,7 +261,9 @@ class _TemplateHashes:
         return self.known[name]
 
 
-def _unchanged(record: RegionRecord, inputs: dict[str, Any], template_hash: _TemplateHashes, out: Path) -> bool:
+def _unchanged(
+    key: str, record: RegionRecord, inputs: dict[str, Any], template_hash: _TemplateHashes, out: Path
+) -> bool:
     if (record.bron, record.bron_sha256, record.versie, record.opties) != (
         inputs["bron"],
         inputs["bron_sha256"],
@@ -255,9 +271,16 @@ def _unchanged(record: RegionRecord, inputs: dict[str, Any], template_hash: _Tem
         inputs["opties"],
     ):
         return False
-    # Same region file and options: the same templates are chosen; are they unchanged?
+    # Same region file and options: the same own choices. A fork gone or changed shows in its
+    # hash; a fork that appeared for a kind built from the default template means rebuild.
     if any(template_hash(name) != digest for name, digest in record.sjablonen.items()):
         return False
+    for kind_key in record.opties.get("documenten", ()):
+        kind = KINDS.get(kind_key)
+        if kind is None:
+            return False
+        if kind.template in record.sjablonen and fork_path(kind, template_hash.folder, key).is_file():
+            return False
     return all(_intact(out, name, digest) for name, digest in record.documenten.items())
 
 
@@ -273,6 +296,7 @@ class _Task:
     datum: dt.date
     documents: tuple[str, ...]
     limits: Limits
+    overview: bool
 
 
 def _build(task: _Task) -> Outcome:
@@ -284,6 +308,7 @@ def _build(task: _Task) -> Outcome:
         datum=task.datum,
         documents=task.documents,
         limits=task.limits,
+        overview=task.overview,
     )
 
 
@@ -291,20 +316,24 @@ def run_batch(
     files: list[Path],
     out: Path,
     *,
-    templates: Path,
+    templates: Path | None = None,
     definitief: bool = False,
     datum: dt.date,
-    documents: tuple[str, ...] = ("convenant", "plan"),
+    documents: tuple[str, ...] | None = None,
     jobs: int | None = None,
     force: bool = False,
     limits: Limits | None = None,
-    on_result: Callable[[Result], None] = lambda r: None,
-) -> list[Result]:
-    """Build every region; one failure never stops the others. Results in input order.
+    overview: bool = False,
+    on_result: Callable[[Outcome], None] = lambda r: None,
+) -> list[Outcome]:
+    """Build every region; one failure never stops the others. Outcomes in input order; with
+    `overview`, each region built carries its row of the national overview.
     The caller holds the output lock (see build_all)."""
     from convenant_gen.pipeline.workers import Failed, run_tasks
 
     limits = limits or Limits()
+    templates = folder_or_default(templates)
+    documents = tuple(KINDS) if documents is None else documents
     manifest = load_manifest(out)
     options = {
         "definitief": definitief,
@@ -313,42 +342,41 @@ def run_batch(
         "sjabloonmap": str(templates.resolve()),
     }
     template_hash = _TemplateHashes(templates)
-    results: dict[Path, Result] = {}
+    results: dict[Path, Outcome] = {}
     todo: list[tuple[Path, dict[str, Any]]] = []
     for source in files:
         try:
-            inputs = {"bron": str(source.resolve()), "bron_sha256": sha256(source), "versie": __version__}
+            inputs: dict[str, Any] = {
+                "bron": str(source.resolve()),
+                "bron_sha256": sha256(source),
+                "versie": __version__,
+            }
         except OSError as e:
-            result = Result(source, "mislukt", error=f"{source}: kan het bestand niet lezen ({e.strerror or e})")
+            result = Outcome.failed(source, f"kan het bestand niet lezen ({e.strerror or e})")
             manifest.regions.pop(source.stem, None)
             results[source] = result
             on_result(result)
             continue
         inputs["opties"] = options
         previous = manifest.regions.get(source.stem)
-        if not force and previous is not None and _unchanged(previous, inputs, template_hash, out):
-            result = Result(source, "ongewijzigd", [out / d for d in previous.documenten])
+        if not force and previous is not None and _unchanged(source.stem, previous, inputs, template_hash, out):
+            result = Outcome(source, "ongewijzigd", [out / d for d in previous.documenten])
             results[source] = result
             on_result(result)
         else:
             todo.append((source, inputs))
 
-    tasks = [_Task(source, out, templates, definitief, datum, documents, limits) for source, _ in todo]
+    tasks = [_Task(source, out, templates, definitief, datum, documents, limits, overview) for source, _ in todo]
     hard = limits.seconds * max(1, len(documents)) + 15
     for index, outcome in run_tasks(
         _build, tasks, workers=jobs or os.cpu_count() or 1, limits=limits, hard_seconds=hard
     ):
         source, inputs = todo[index]
         if isinstance(outcome, Failed):
-            outcome = Outcome(source, error=f"{source}: {outcome.reason}")
-        warnings = [str(w) for w in outcome.warnings]
-        if outcome.error:
-            result = Result(
-                source, "mislukt", warnings=warnings, error=outcome.error, row=outcome.row, findings=outcome.findings
-            )
+            outcome = Outcome.failed(source, outcome.reason)
+        if outcome.status != "gemaakt":
             manifest.regions.pop(source.stem, None)
         else:
-            result = Result(source, "gemaakt", outcome.written, warnings, row=outcome.row, findings=outcome.findings)
             manifest.regions[source.stem] = RegionRecord(
                 **inputs,
                 sjablonen=dict(sorted(outcome.templates.items())),
@@ -356,8 +384,8 @@ def run_batch(
                     PurePosixPath(p.relative_to(out)).as_posix(): digest for p, digest in outcome.hashes.items()
                 },
             )
-        results[source] = result
-        on_result(result)
+        results[source] = outcome
+        on_result(outcome)
 
     write_manifest(out, manifest)
     return [results[f] for f in files]
@@ -367,21 +395,23 @@ def build_all(
     files: list[Path],
     out: Path,
     *,
-    templates: Path,
+    templates: Path | None = None,
     definitief: bool = False,
-    datum: dt.date,
-    documents: tuple[str, ...] = ("convenant", "plan"),
+    datum: dt.date | None = None,
+    documents: tuple[str, ...] | None = None,
     jobs: int | None = None,
     force: bool = False,
     limits: Limits | None = None,
     overview: bool = False,
     pdf: bool = False,
     pdfa: bool = False,
-    on_result: Callable[[Result], None] = lambda r: None,
+    on_result: Callable[[Outcome], None] = lambda r: None,
 ) -> BatchReport:
     """The whole build under one lock on `out`: documents, then the overview (for a folder),
-    then PDFs. Refuses region files with one name before anything is written."""
+    then PDFs. Refuses region files with one name before anything is written. `datum` is the
+    date on a concept (default: build_date()), `templates` the folder (default: convenant's own)."""
     refuse_same_names(files)
+    datum = datum or build_date()
     with output_lock(out, wait=_lock_wait()):
         remove_our_temporaries(out)
         results = run_batch(
@@ -394,6 +424,7 @@ def build_all(
             jobs=jobs,
             force=force,
             limits=limits,
+            overview=overview,
             on_result=on_result,
         )
         report = BatchReport(results)
@@ -420,11 +451,11 @@ def _lock_wait() -> float:
         ) from None
 
 
-def update_overview(out: Path, results: list[Result], *, force: bool = False) -> Path | None:
+def update_overview(out: Path, results: list[Outcome], *, force: bool = False) -> Path | None:
     """Write <out>/overzicht.xlsx from the batch's results and record it in the manifest; skipped
     when every region file and the tool are as recorded and the workbook is still as written."""
     target = out / OVERVIEW
-    sources = {}
+    sources: dict[str, str] = {}
     for r in results:
         try:
             sources[str(r.source.resolve())] = sha256(r.source)
@@ -443,13 +474,14 @@ def update_overview(out: Path, results: list[Result], *, force: bool = False) ->
 
     rows, findings = [], []
     for r in results:
-        if r.row is None:  # unchanged (or unreadable) regions were not loaded by this batch
+        if r.overview is None:  # unchanged (or unreadable) regions were not loaded by this batch
             part = collect([r.source])
             rows += part.rows
             findings += part.findings
         else:
-            rows.append(r.row)
-            findings += r.findings
+            row, found = r.overview
+            rows.append(row)
+            findings += found
     overview = Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
     data = workbook_bytes(overview)
     write_atomic(target, data)
