@@ -480,7 +480,7 @@ def main() -> None:
     try:
         code = cli.main(prog_name="convenant", standalone_mode=False)
     except click.ClickException as e:
-        e.message = clean(e.message)
+        setattr(e, "message", clean(e.message))  # noqa: B010  (Final in click's type hints since 8.5)
         e.show()
         sys.exit(e.exit_code)
     except click.exceptions.Abort:
