@@ -274,3 +274,34 @@ def test_libreoffice_dies_when_convenant_is_killed(tmp_path, monkeypatch):
     finally:
         runner.kill()
         kill_quietly(found)
+
+
+def test_one_libreoffice_start_per_worker_whatever_the_folders(tmp_path, monkeypatch):
+    """6 documents in 3 region folders, 2 workers: 2 LibreOffice starts, not one per folder;
+    each PDF lands beside its document; two documents with one stem need a second start."""
+    import os
+    import shutil
+
+    real = shutil.which("soffice")
+    log = tmp_path / "starts.log"
+    wrapper = tmp_path / "bin" / "soffice"
+    wrapper.parent.mkdir()
+    wrapper.write_text(f'#!/bin/sh\necho start >> "{log}"\nexec "{real}" "$@"\n')
+    wrapper.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{wrapper.parent}{os.pathsep}{os.environ['PATH']}")
+    docs = []
+    for source in EXAMPLES:
+        docs += build_region(source, tmp_path / "out", templates=TEMPLATES, datum=dt.date(2026, 11, 23)).written
+    assert len({d.parent for d in docs}) == 3
+    pdfs = convert(docs, workers=2)
+    assert log.read_text().count("start") == 2
+    assert all(p == d.with_suffix(".pdf") and page_count(p) >= 2 for p, d in zip(pdfs, docs, strict=True))
+    assert not [p for p in (tmp_path / "out").rglob(".convenant-*")]
+
+    twin = tmp_path / "elders" / docs[0].name
+    twin.parent.mkdir()
+    shutil.copy(docs[0], twin)
+    log.unlink()
+    pdfs = convert([docs[0], twin], workers=1)
+    assert log.read_text().count("start") == 2
+    assert pdfs == [docs[0].with_suffix(".pdf"), twin.with_suffix(".pdf")]

@@ -31,6 +31,7 @@ import time
 from pathlib import Path
 
 from convenant_gen.errors import ConvenantError
+from convenant_gen.output.write import TEMP_PREFIX, TEMP_SUFFIX
 
 INSTALL_HINT = (
     "LibreOffice is niet gevonden. Installeer het met: sudo apt-get install --no-install-recommends "
@@ -163,44 +164,64 @@ def convert(
     exe = soffice()
     timeout = timeout or 60 + 5 * len(documents)
     deadline = time.monotonic() + timeout  # for the whole call, however many runs it takes
-    groups: dict[Path, list[Path]] = {}
-    for doc in documents:
-        groups.setdefault(out_dir or doc.parent, []).append(doc)
+    targets = {d: (out_dir or d.parent) / f"{d.stem}.pdf" for d in documents}
+    for target in targets.values():  # never a PDF of older input beside a newer document
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.unlink(missing_ok=True)
     pdfs: list[Path] = []
     with tempfile.TemporaryDirectory(prefix="convenant-lo-") as profile:
-        for target, docs in groups.items():
-            target.mkdir(parents=True, exist_ok=True)
-            for d in docs:
-                (target / f"{d.stem}.pdf").unlink(missing_ok=True)
-            cmd = [
-                exe,
-                f"-env:UserInstallation=file://{profile}",
-                "--headless",
-                "--norestore",
-                "--convert-to",
-                PDFA if pdfa else "pdf",
-                "--outdir",
-                str(target),
-                *map(str, docs),
-            ]
+        for docs in _runs(documents):
+            # One LibreOffice start for all these documents: it writes into one folder (beside the
+            # first target, so the PDFs can be renamed into place), then each PDF moves beside its
+            # document. Stems are unique within a run, so no PDF overwrites another.
+            work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}pdf.", suffix=TEMP_SUFFIX, dir=targets[docs[0]].parent))
             try:
-                err = _run(cmd, deadline - time.monotonic())
-            except subprocess.TimeoutExpired:
-                names = ", ".join(d.name for d in docs)
-                raise PdfFailed(
-                    f"LibreOffice reageerde na {timeout:.0f} s niet meer en is gestopt (bij {names})"
-                ) from None
-            failed = []
-            for d in docs:
-                pdf = target / f"{d.stem}.pdf"
-                if not pdf.exists() or page_count(pdf) < 1:
-                    failed.append(d.name)
-                else:
-                    pdfs.append(pdf)
-            if failed:
-                detail = err.decode(errors="replace").strip().splitlines()[-1:] if err else []
-                raise PdfFailed(f"geen PDF gemaakt van {', '.join(failed)}" + (f" ({detail[0]})" if detail else ""))
+                cmd = [
+                    exe,
+                    f"-env:UserInstallation=file://{profile}",
+                    "--headless",
+                    "--norestore",
+                    "--convert-to",
+                    PDFA if pdfa else "pdf",
+                    "--outdir",
+                    str(work),
+                    *map(str, docs),
+                ]
+                try:
+                    err = _run(cmd, deadline - time.monotonic())
+                except subprocess.TimeoutExpired:
+                    names = ", ".join(d.name for d in docs)
+                    raise PdfFailed(
+                        f"LibreOffice reageerde na {timeout:.0f} s niet meer en is gestopt (bij {names})"
+                    ) from None
+                failed = []
+                for d in docs:
+                    made = work / f"{d.stem}.pdf"
+                    if not made.exists() or page_count(made) < 1:
+                        failed.append(d.name)
+                    else:
+                        os.replace(made, targets[d])
+                        pdfs.append(targets[d])
+                if failed:
+                    detail = err.decode(errors="replace").strip().splitlines()[-1:] if err else []
+                    raise PdfFailed(f"geen PDF gemaakt van {', '.join(failed)}" + (f" ({detail[0]})" if detail else ""))
+            finally:
+                shutil.rmtree(work, ignore_errors=True)
     return pdfs
+
+
+def _runs(documents: list[Path]) -> list[list[Path]]:
+    """As few LibreOffice runs as possible: one, unless two documents share a file stem."""
+    runs: list[tuple[set[str], list[Path]]] = []
+    for doc in documents:
+        for stems, docs in runs:
+            if doc.stem not in stems:
+                stems.add(doc.stem)
+                docs.append(doc)
+                break
+        else:
+            runs.append(({doc.stem}, [doc]))
+    return [docs for _, docs in runs]
 
 
 def _run(cmd: list[str], timeout: float) -> bytes:

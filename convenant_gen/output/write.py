@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import io
 import os
+import shutil
 import tempfile
 import time
 import zipfile
@@ -87,6 +88,8 @@ def remove_our_temporaries(folder: Path, depth: int = 2) -> None:
                     if entry.is_file(follow_symlinks=False):
                         with contextlib.suppress(OSError):
                             os.unlink(entry.path)
+                    elif entry.is_dir(follow_symlinks=False):  # a PDF run's folder
+                        shutil.rmtree(entry.path, ignore_errors=True)
                 elif entry.is_dir(follow_symlinks=False):
                     below.append(Path(entry.path))
         levels = below
