@@ -11,7 +11,8 @@ import yaml
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
-from convenant_gen.errors import ConvenantError, InputError
+from convenant_gen.documents.kinds import all_kinds
+from convenant_gen.errors import ConvenantError, InputError, TemplateProblem
 from convenant_gen.region.validate import load_region
 from tests.conftest import ROOT
 
@@ -272,7 +273,7 @@ SEED_EXTRA = {
             "cmd": {"trajecten": 10, "tarief": 8000, "maanden": 24},
         },
     },
-    "sjablonen": {"convenant": "convenant.docx", "plan": "plan-van-aanpak.docx"},
+    "sjablonen": {kind.key: kind.template for kind in all_kinds()},
 }
 
 
@@ -332,8 +333,8 @@ def test_what_validates_also_builds(tmp_path_factory, mutations):
     load_region accepts must render both documents and the overview workbook."""
     from convenant_gen.documents.context import build_context
     from convenant_gen.documents.engine import render_document
+    from convenant_gen.documents.templates import resolve
     from convenant_gen.output.overview import Overview, entry, workbook_bytes
-    from convenant_gen.pipeline.build import DOCUMENTS
 
     mutated = copy.deepcopy(_seed()[1])
     for path, value in mutations:
@@ -349,10 +350,11 @@ def test_what_validates_also_builds(tmp_path_factory, mutations):
     except ConvenantError:
         return
     region = loaded.region
-    for name, default in DOCUMENTS.items():
-        template = TEMPLATES / (getattr(region.sjablonen, name) or default)
-        if not template.is_file():
-            continue
+    for kind in all_kinds():
+        try:
+            template = resolve(kind, region, TEMPLATES, slug=path.stem)
+        except TemplateProblem:
+            continue  # a template the mutated file names that is not there: the build says so
         context = build_context(region, datum=dt.date(2026, 1, 1))
         assert render_document(template, context, {"title": region.regio.naam})[:2] == b"PK"
     row, findings = entry(path, loaded)

@@ -209,3 +209,70 @@ def test_template_and_write_problems_become_findings():
     assert TemplateProblem("x.docx", "kapot").as_findings() == [Finding("sjabloon x.docx", 0, 0, "", "kapot")]
     (finding,) = WriteFailed("kan a niet schrijven").as_findings()
     assert (finding.severity, str(finding)) == ("fout", "kan a niet schrijven")
+
+
+# --- a new kind is one entry: the region file may choose its template at once ----------------
+
+# A fresh interpreter registers the kind before anything builds the region model, exactly as an
+# entry in documents/kinds.py would (the model is derived from KINDS when it is first imported).
+_EXTRA_KIND = """
+import json, pathlib, sys
+from convenant_gen.documents import kinds
+kinds.KINDS["brief"] = kinds.DocumentKind(key="brief", label="de brief aan de partijen", title="Brief",
+    subject="Brief", template="brief.docx", output="brief")
+from convenant_gen.documents.templates import resolve
+from convenant_gen.errors import InputError
+from convenant_gen.region.model import Region
+from convenant_gen.region.validate import load_region
+folder, *paths = map(pathlib.Path, sys.argv[1:])
+answers = {"schema": Region.model_json_schema()["$defs"]["Sjablonen"]["properties"].get("brief")}
+for path in paths:
+    try:
+        region = load_region(path).region
+        answers[path.stem] = str(resolve(kinds.get("brief"), region, folder, slug=path.stem).relative_to(folder))
+    except InputError as e:
+        answers[path.stem] = [f"{f.field}: {f.message}" for f in e.findings]
+print(json.dumps(answers))
+"""
+
+
+def test_a_new_kind_may_be_chosen_under_sjablonen_with_no_other_change(tmp_path):
+    from tests.conftest import MINIMAL
+
+    folder = tmp_path / "tpl"
+    folder.mkdir()
+    (folder / "brief.docx").write_bytes(b"")
+    (folder / "eigen-brief.docx").write_bytes(b"")
+    files = {
+        "gekozen": "sjablonen:\n  brief: eigen-brief.docx\n",
+        "standaard": "",
+        "getypt": "sjablonen:\n  brif: eigen-brief.docx\n",
+        "pad": "sjablonen:\n  brief: ../eigen-brief.docx\n",
+    }
+    for name, extra in files.items():
+        (tmp_path / f"{name}.yaml").write_text(MINIMAL + extra, encoding="utf-8")
+    proc = subprocess.run(
+        [sys.executable, "-c", _EXTRA_KIND, str(folder), *(str(tmp_path / f"{name}.yaml") for name in files)],
+        capture_output=True,
+        text=True,
+        cwd=Path(ROOT),
+    )
+    assert proc.returncode == 0, proc.stderr
+    answers = json.loads(proc.stdout)
+    assert answers["gekozen"] == "eigen-brief.docx"
+    assert answers["standaard"] == "brief.docx"
+    assert answers["getypt"] == ["sjablonen.brif: onbekend veld 'brif'; bedoelde u 'brief'?"]
+    assert answers["pad"] == [
+        "sjablonen.brief: '../eigen-brief.docx' is geen bestandsnaam van een Word-sjabloon (naam.docx, zonder map)"
+    ]
+    assert answers["schema"]["description"] == "Eigen sjabloon voor de brief aan de partijen (standaard brief.docx)"
+
+
+def test_the_templates_a_region_may_choose_are_the_kinds(write):
+    from convenant_gen.region.model import Sjablonen, own_template
+    from tests.conftest import MINIMAL
+
+    assert list(Sjablonen.model_fields) == list(kinds.KINDS)
+    region = load_region(write(MINIMAL + "sjablonen:\n  plan: eigen-plan.docx\n")).region
+    assert own_template(region, "plan") == "eigen-plan.docx"
+    assert own_template(region, "convenant") is None

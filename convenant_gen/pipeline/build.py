@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Literal
 
-from convenant_gen.documents.kinds import KINDS, all_kinds
+from convenant_gen.documents.kinds import KINDS
 from convenant_gen.errors import (
     ConvenantError,
     Finding,
@@ -25,9 +25,6 @@ if TYPE_CHECKING:
 
 Status = Literal["gemaakt", "ongewijzigd", "mislukt"]
 OverviewEntry = tuple["Row", list[Finding]]  # a region's row in the national overview, and its findings
-
-# The default template of each kind, by key (derived from the kinds; kept for older callers).
-DOCUMENTS = {kind.key: kind.template for kind in all_kinds()}
 
 
 @dataclass

@@ -12,7 +12,7 @@ import datetime as dt
 import math
 import re
 from fractions import Fraction
-from typing import Annotated, Any, Literal
+from typing import TYPE_CHECKING, Annotated, Any, Literal
 
 from pydantic import (
     AfterValidator,
@@ -22,9 +22,11 @@ from pydantic import (
     Field,
     PlainSerializer,
     WithJsonSchema,
+    create_model,
     model_validator,
 )
 
+from convenant_gen.documents.kinds import all_kinds
 from convenant_gen.region.kinds import SoortPartij
 from convenant_gen.words import DEEL_WOORDEN, GETAL_WOORDEN, MAANDEN
 
@@ -704,15 +706,42 @@ def _template_name(name: str) -> str:
 SjabloonNaam = Annotated[Tekst, AfterValidator(_template_name)]
 
 
-class Sjablonen(Model):
-    convenant: SjabloonNaam | None = veld(
-        None,
-        "Eigen sjabloon voor het convenant (bestandsnaam in de map met sjablonen)",
-        toelichting="Standaard convenant.docx, volgens de landelijke format. Een regio met een eigen "
+# What a region file's reader learns about a kind's template beyond the generic line
+# "Eigen sjabloon voor <label> (standaard <template>)". Optional: a new kind needs no entry.
+_TEMPLATE_NOTES: dict[str, dict[str, str]] = {
+    "convenant": {
+        "beschrijving": "Eigen sjabloon voor het convenant (bestandsnaam in de map met sjablonen)",
+        "toelichting": "Standaard convenant.docx, volgens de landelijke format. Een regio met een eigen "
         "opmaak, zoals het 'Convenant Hoofdzaak Werk' van Groot-Amsterdam, kiest hier haar sjabloon.",
-        voorbeeld="convenant-groot-amsterdam.docx",
-    )
-    plan: SjabloonNaam | None = veld(None, "Eigen sjabloon voor het plan van aanpak (standaard plan-van-aanpak.docx)")
+        "voorbeeld": "convenant-groot-amsterdam.docx",
+    },
+}
+
+
+def _template_fields() -> dict[str, Any]:
+    """One optional template name for each kind of document, in the order of KINDS."""
+    fields: dict[str, Any] = {}
+    for kind in all_kinds():
+        notes = {"beschrijving": f"Eigen sjabloon voor {kind.label} (standaard {kind.template})"}
+        notes.update(_TEMPLATE_NOTES.get(kind.key, {}))
+        fields[kind.key] = (SjabloonNaam | None, veld(None, **notes))
+    return fields
+
+
+if TYPE_CHECKING:  # the fields are made from KINDS below; read a choice with own_template
+
+    class Sjablonen(Model):
+        pass
+
+else:
+    # Adding a kind to documents/kinds.py is all it takes for a region file to choose its template.
+    Sjablonen = create_model("Sjablonen", __base__=Model, __module__=__name__, **_template_fields())
+
+
+def own_template(region: Region, kind: str) -> str | None:
+    """The template the region file chose for the kind named `kind` under `sjablonen`, if any."""
+    choice = getattr(region.sjablonen, kind, None)
+    return choice if isinstance(choice, str) else None
 
 
 class Region(Model):
