@@ -305,7 +305,7 @@ def _seed():
 
 def test_the_mutated_seed_is_valid_and_complete(tmp_path):
     from convenant_gen.region.model import Region
-    from tests.test_trust_region import _leaves
+    from tests.region.test_trust_region import _leaves
 
     _, seed, _ = _seed()
     path = tmp_path / "r.yaml"
