@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import io
+from collections.abc import Callable
 from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
@@ -58,6 +59,134 @@ class Row:
         for key in ("ingangsdatum", "einddatum"):
             data[key] = data[key].isoformat() if data[key] else None
         return data
+
+    def to_json(self) -> dict[str, Any]:
+        """The row as JSON values, read back by from_json (the signatories as pairs, in order)."""
+        data = self.as_dict()
+        data["ondertekenaars_per_soort"] = [[k, n] for k, n in self.ondertekenaars_per_soort.items()]
+        return data
+
+    @classmethod
+    def from_json(cls, data: Any) -> Row | None:
+        """The row written by to_json, or None when anything in `data` is not of that exact shape."""
+        if not (isinstance(data, dict) and data.keys() == _ROW_FIELDS):
+            return None
+        try:
+            values = {key: _ROW_CHECKS[key](value) for key, value in data.items()}
+        except (TypeError, ValueError):
+            return None
+        return cls(**values)
+
+
+def _text(value: Any) -> str:
+    if not isinstance(value, str):
+        raise TypeError
+    return value
+
+
+def _whole(value: Any) -> int:
+    if type(value) is not int:  # not a bool, not a float
+        raise TypeError
+    return value
+
+
+def _optional(check: Callable[[Any], Any]) -> Callable[[Any], Any]:
+    return lambda value: None if value is None else check(value)
+
+
+def _date(value: Any) -> dt.date:
+    date = dt.date.fromisoformat(_text(value))
+    if date.isoformat() != value:
+        raise ValueError
+    return date
+
+
+def _fraction(value: Any) -> float:
+    if type(value) is not float:
+        raise TypeError
+    return value
+
+
+def _status(value: Any) -> str:
+    if value not in ("concept", "definitief", "ongeldig"):
+        raise ValueError
+    return cast(str, value)
+
+
+def _texts(value: Any) -> list[str]:
+    if not isinstance(value, list):
+        raise TypeError
+    return [_text(v) for v in value]
+
+
+def _counts(value: Any) -> dict[str, int]:
+    if not isinstance(value, list) or not all(isinstance(p, list) and len(p) == 2 for p in value):
+        raise TypeError
+    counts = {_text(k): _whole(n) for k, n in value}
+    if len(counts) != len(value):
+        raise ValueError
+    return counts
+
+
+_ROW_CHECKS: dict[str, Callable[[Any], Any]] = {
+    "regio": _text,
+    "bestand": _text,
+    "status": _status,
+    "ingangsdatum": _optional(_date),
+    "einddatum": _optional(_date),
+    "trajecten": _optional(_whole),
+    "duurzame_plaatsingen": _optional(_whole),
+    "aandeel_plaatsingen": _optional(_fraction),
+    "trajecten_per_jaar": _optional(_whole),
+    "primaire_doelgroepen": _text,
+    "ondertekenaars_per_soort": _counts,
+    "zonder_vertegenwoordiger": _texts,
+    "stuurgroep_per_jaar": _optional(_whole),
+    "aanpassing": _text,
+    "aanpassing_minimum": _optional(_whole),
+    "toetreding": _text,
+    "toetreding_minimum": _optional(_whole),
+    "waarschuwingen": _whole,
+    "fouten": _whole,
+}
+_ROW_FIELDS = frozenset(_ROW_CHECKS)
+_FINDING_FIELDS = frozenset(("line", "column", "field", "message", "severity"))
+
+
+def findings_to_json(findings: list[Finding], file: str) -> list[dict[str, Any]] | None:
+    """A region's findings as JSON values, without their file (every one must be `file`);
+    None when one names another file."""
+    if any(f.file != file for f in findings):
+        return None
+    return [{k: v for k, v in f.as_dict().items() if k != "file"} for f in findings]
+
+
+def findings_from_json(data: Any, file: str) -> list[Finding] | None:
+    """The findings written by findings_to_json, located in `file`; None when anything is not
+    of that exact shape."""
+    if not isinstance(data, list):
+        return None
+    found = []
+    for item in data:
+        if not (isinstance(item, dict) and item.keys() == _FINDING_FIELDS):
+            return None
+        line, column, name, message, severity = (
+            item["line"],
+            item["column"],
+            item["field"],
+            item["message"],
+            item["severity"],
+        )
+        if not (
+            type(line) is int
+            and type(column) is int
+            and isinstance(name, str)
+            and isinstance(message, str)
+            and severity in ("fout", "waarschuwing")
+        ):
+            return None
+        found.append(Finding(file, line, column, name, message, severity))
+    return found
 
 
 @dataclass
@@ -110,13 +239,14 @@ class Overview:
         }
 
 
-def collect(files: list[Path]) -> Overview:
+def collect(files: list[Path], *, definitief: bool = False) -> Overview:
+    """Every region's row and findings; `definitief` reads them as `build --definitief` does."""
     from convenant_gen.region.validate import load_region
 
     rows, findings = [], []
     for path in files:
         try:
-            row, found = entry(path, load_region(path))
+            row, found = entry(path, load_region(path, definitief))
         except InputError as e:
             row, found = entry(path, error=e)
         rows.append(row)
@@ -341,16 +471,20 @@ def _style_table(
 
     for cell in ws[1]:
         cell.font, cell.fill = font, fill
-    for index, (_, fmt) in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        if fmt:
-            for (cell,) in ws.iter_rows(min_row=2, min_col=index, max_col=index):
-                cell.number_format = fmt
-        if widths:
-            ws.column_dimensions[letter].width = widths[index - 1]
-        else:
-            longest = max((len(_shown(c.value, fmt)) for (c,) in ws.iter_rows(min_col=index, max_col=index)), default=8)
-            ws.column_dimensions[letter].width = min(max(longest + 2, 8), 60)
+    formats = [fmt for _, fmt in columns]
+    if any(formats):
+        for row in ws.iter_rows(min_row=2, max_col=len(columns)):
+            for cell, fmt in zip(row, formats, strict=True):
+                if fmt:
+                    cell.number_format = fmt
+    if not widths:  # as wide as the longest value shown, within 8 to 60
+        longest = [0] * len(columns)
+        for values in ws.iter_rows(max_col=len(columns), values_only=True):
+            for index, (value, fmt) in enumerate(zip(values, formats, strict=True)):
+                longest[index] = max(longest[index], len(_shown(value, fmt)))
+        widths = [min(max(n + 2, 8), 60) for n in longest]
+    for index, width in enumerate(widths, start=1):
+        ws.column_dimensions[get_column_letter(index)].width = width
 
 
 def _shown(value: Any, fmt: str | None) -> str:

@@ -5,6 +5,12 @@ template its documents were rendered from, the tool version and the build option
 every document written. A region whose inputs are unchanged and whose documents are still as
 written is skipped ("ongewijzigd"). The manifest is a hint: it is checked field by field when
 read, and anything unexpected in it means "rebuild", never "unchanged".
+
+It also keeps each region's row of the national overview ("rijen"), by the SHA-256 of the
+region file, so that one changed region does not mean reading all the others again; a row that
+is not exactly as written, or not of this file, tool version and `definitief`, is ignored and
+its region read again. Each region file is hashed once per build; a manifest whose content
+would not change is not written again.
 """
 
 from __future__ import annotations
@@ -25,7 +31,7 @@ from convenant_gen.documents.kinds import KINDS
 from convenant_gen.documents.templates import folder_or_default, fork_path
 from convenant_gen.errors import ConvenantError, UsageProblem
 from convenant_gen.output.write import output_lock, remove_our_temporaries, write_atomic
-from convenant_gen.pipeline.build import Outcome, Status, build_date, build_region
+from convenant_gen.pipeline.build import Outcome, OverviewEntry, Status, build_date, build_region
 from convenant_gen.pipeline.limits import Limits
 
 MANIFEST = "manifest.json"
@@ -56,17 +62,19 @@ def region_files(paths: tuple[str, ...] | list[str], default: str = "regions") -
     """Files and folders (their *.yaml, *.yml) -> region files, in a stable order. A path
     that does not exist is a usage error; the same file named twice counts once."""
     files: list[Path] = []
-    seen: set[Path] = set()
+    seen: set[str] = set()
     for raw in paths or (default,):
         path = Path(raw)
         if path.is_dir():
-            found = sorted(p for p in path.iterdir() if p.suffix in (".yaml", ".yml") and p.is_file())
+            with os.scandir(path) as entries:
+                names = [e.name for e in entries if e.name.endswith((".yaml", ".yml")) and e.is_file()]
+            found = sorted(path / name for name in names if Path(name).suffix in (".yaml", ".yml"))
         elif path.exists() or path.is_symlink():
             found = [path]
         else:
             raise UsageProblem(f"{raw} bestaat niet (geen bestand of map met die naam); controleer de naam")
         for file in found:
-            key = file.resolve()
+            key = os.path.realpath(file)
             if key not in seen:
                 seen.add(key)
                 files.append(file)
@@ -161,6 +169,7 @@ class OverviewRecord:
     sha256: str
     bronnen: dict[str, str]
     versie: str
+    definitief: bool
 
     @classmethod
     def parse(cls, data: Any) -> OverviewRecord | None:
@@ -172,19 +181,60 @@ class OverviewRecord:
             and isinstance(data["bronnen"], dict)
             and all(isinstance(k, str) and _digest(v) for k, v in data["bronnen"].items())
             and isinstance(data["versie"], str)
+            and isinstance(data["definitief"], bool)
         )
         return cls(**data) if ok else None
+
+
+@dataclass(frozen=True)
+class RowRecord:
+    """A region's row of the national overview and its findings, as the last build made them."""
+
+    bron_sha256: str
+    versie: str
+    definitief: bool
+    rij: Any
+    bevindingen: Any
+
+    @classmethod
+    def make(cls, digest: str, definitief: bool, entry: OverviewEntry) -> RowRecord | None:
+        from convenant_gen.output.overview import findings_to_json
+
+        row, findings = entry
+        found = findings_to_json(findings, row.bestand)
+        return None if found is None else cls(digest, __version__, definitief, row.to_json(), found)
+
+    @staticmethod
+    def entry(data: Any, source: Path, digest: str, definitief: bool) -> OverviewEntry | None:
+        """The row kept in `data` if it has exactly our shape and is of this very file content,
+        named as now, this tool version and `definitief`; else None (the region is read again)."""
+        from convenant_gen.output.overview import Row, findings_from_json
+
+        if not (isinstance(data, dict) and data.keys() == RowRecord.__dataclass_fields__.keys()):
+            return None
+        if (data["bron_sha256"], data["versie"], data["definitief"]) != (digest, __version__, definitief):
+            return None
+        if type(data["definitief"]) is not bool:
+            return None
+        row = Row.from_json(data["rij"])
+        if row is None or row.bestand != str(source):
+            return None
+        findings = findings_from_json(data["bevindingen"], row.bestand)
+        return None if findings is None else (row, findings)
 
 
 @dataclass
 class Manifest:
     regions: dict[str, RegionRecord] = field(default_factory=dict)
     overview: OverviewRecord | None = None
+    rows: dict[str, Any] = field(default_factory=dict)  # checked only when used: RowRecord.entry
+    read: Any = None  # the JSON as read, to leave an unchanged manifest alone
 
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "versie": __version__,
             "regio's": {k: r.__dict__ for k, r in self.regions.items()},
+            "rijen": self.rows,
         }
         if self.overview is not None:
             data["overzicht"] = self.overview.__dict__
@@ -206,11 +256,20 @@ def load_manifest(out: Path) -> Manifest:
             record = RegionRecord.parse(key, value)
             if record is not None:
                 records[key] = record
-    return Manifest(records, OverviewRecord.parse(data.get("overzicht")))
+    rows = data.get("rijen")
+    if isinstance(rows, dict):
+        rows = {k: v for k, v in rows.items() if _plain_name(k) and isinstance(v, dict)}
+    else:
+        rows = {}
+    return Manifest(records, OverviewRecord.parse(data.get("overzicht")), rows, data)
 
 
 def write_manifest(out: Path, manifest: Manifest) -> None:
-    text = json.dumps(manifest.as_json(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+    """Write the manifest, unless it would say exactly what the file already says."""
+    data = manifest.as_json()
+    if data == manifest.read and (out / MANIFEST).is_file():
+        return
+    text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
     write_atomic(out / MANIFEST, text.encode("utf-8"))
 
 
@@ -218,7 +277,7 @@ class NotARegularFile(OSError):
     """A FIFO, device or folder where a file was expected: reading it could block forever."""
 
 
-def sha256(path: Path) -> str:
+def sha256(path: Path | str) -> str:
     """SHA-256 of a regular file; raises NotARegularFile for anything else, without blocking."""
     import stat
 
@@ -229,18 +288,21 @@ def sha256(path: Path) -> str:
                 errno.EINVAL,
                 "geen gewoon bestand (maar een map, apparaat of pijp); convenant leest alleen gewone bestanden",
             )
-        digest = hashlib.sha256()
-        for block in iter(lambda: f.read(1 << 20), b""):
-            digest.update(block)
-    return digest.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def _intact(out: Path, name: str, digest: str) -> bool:
-    """The document `name` is still inside `out`, a regular file, and as we wrote it."""
-    path = out / name
+    """The document `name` ('<region>/<file>', as RegionRecord.parse and OverviewRecord.parse
+    allow) is still inside `out`, a regular file, and as we wrote it: neither it nor its
+    folder is a symbolic link, so it cannot lead outside `out`."""
+    import stat
+
+    path = f"{os.fspath(out)}/{name}"
+    folder = name.rpartition("/")[0]
     try:
-        inside = path.resolve().is_relative_to(out.resolve())
-        return inside and not path.is_symlink() and sha256(path) == digest
+        if folder and not stat.S_ISDIR(os.lstat(f"{os.fspath(out)}/{folder}").st_mode):
+            return False
+        return stat.S_ISREG(os.lstat(path).st_mode) and sha256(path) == digest
     except OSError:
         return False
 
@@ -312,6 +374,12 @@ def _build(task: _Task) -> Outcome:
     )
 
 
+@dataclass
+class _Batch:
+    results: list[Outcome]
+    digests: dict[Path, tuple[str, str]]  # region file -> (its resolved path, SHA-256), read once
+
+
 def run_batch(
     files: list[Path],
     out: Path,
@@ -329,12 +397,46 @@ def run_batch(
     """Build every region; one failure never stops the others. Outcomes in input order; with
     `overview`, each region built carries its row of the national overview.
     The caller holds the output lock (see build_all)."""
+    manifest = load_manifest(out)
+    batch = _run(
+        files,
+        out,
+        manifest,
+        templates=templates,
+        definitief=definitief,
+        datum=datum,
+        documents=documents,
+        jobs=jobs,
+        force=force,
+        limits=limits,
+        overview=overview,
+        on_result=on_result,
+    )
+    write_manifest(out, manifest)
+    return batch.results
+
+
+def _run(
+    files: list[Path],
+    out: Path,
+    manifest: Manifest,
+    *,
+    templates: Path | None,
+    definitief: bool,
+    datum: dt.date,
+    documents: tuple[str, ...] | None,
+    jobs: int | None,
+    force: bool,
+    limits: Limits | None,
+    overview: bool,
+    on_result: Callable[[Outcome], None],
+) -> _Batch:
+    """run_batch on a manifest read by the caller, which it updates and does not write."""
     from convenant_gen.pipeline.workers import Failed, run_tasks
 
     limits = limits or Limits()
     templates = folder_or_default(templates)
     documents = tuple(KINDS) if documents is None else documents
-    manifest = load_manifest(out)
     options = {
         "definitief": definitief,
         "datum": datum.isoformat() if not definitief else None,
@@ -343,11 +445,12 @@ def run_batch(
     }
     template_hash = _TemplateHashes(templates)
     results: dict[Path, Outcome] = {}
+    digests: dict[Path, tuple[str, str]] = {}
     todo: list[tuple[Path, dict[str, Any]]] = []
     for source in files:
         try:
             inputs: dict[str, Any] = {
-                "bron": str(source.resolve()),
+                "bron": os.path.realpath(source),
                 "bron_sha256": sha256(source),
                 "versie": __version__,
             }
@@ -357,6 +460,7 @@ def run_batch(
             results[source] = result
             on_result(result)
             continue
+        digests[source] = (inputs["bron"], inputs["bron_sha256"])
         inputs["opties"] = options
         previous = manifest.regions.get(source.stem)
         if not force and previous is not None and _unchanged(source.stem, previous, inputs, template_hash, out):
@@ -386,9 +490,7 @@ def run_batch(
             )
         results[source] = outcome
         on_result(outcome)
-
-    write_manifest(out, manifest)
-    return [results[f] for f in files]
+    return _Batch([results[f] for f in files], digests)
 
 
 def build_all(
@@ -414,9 +516,11 @@ def build_all(
     datum = datum or build_date()
     with output_lock(out, wait=_lock_wait()):
         remove_our_temporaries(out)
-        results = run_batch(
+        manifest = load_manifest(out)
+        batch = _run(
             files,
             out,
+            manifest,
             templates=templates,
             definitief=definitief,
             datum=datum,
@@ -427,9 +531,13 @@ def build_all(
             overview=overview,
             on_result=on_result,
         )
+        results = batch.results
         report = BatchReport(results)
-        if overview:
-            report.overview = update_overview(out, results, force=force)
+        try:
+            if overview:
+                report.overview = _update_overview(out, batch, manifest, force=force, definitief=definitief)
+        finally:  # the documents' records count even if the overview failed
+            write_manifest(out, manifest)
         written = [d for r in results if r.status == "gemaakt" for d in r.documents]
         if (pdf or pdfa) and written:
             from convenant_gen.output.pdf import PdfFailed, convert
@@ -451,41 +559,52 @@ def _lock_wait() -> float:
         ) from None
 
 
-def update_overview(out: Path, results: list[Outcome], *, force: bool = False) -> Path | None:
-    """Write <out>/overzicht.xlsx from the batch's results and record it in the manifest; skipped
-    when every region file and the tool are as recorded and the workbook is still as written."""
-    target = out / OVERVIEW
-    sources: dict[str, str] = {}
-    for r in results:
-        try:
-            sources[str(r.source.resolve())] = sha256(r.source)
-        except OSError:
-            continue
-    record = load_manifest(out).overview
+def _update_overview(out: Path, batch: _Batch, manifest: Manifest, *, force: bool, definitief: bool) -> Path | None:
+    """Write <out>/overzicht.xlsx from the batch's results and record it in `manifest`; skipped
+    when every region file, the tool and `definitief` are as recorded and the workbook is still
+    as written. A region not built now gives its row kept in the manifest, if that is usable,
+    else it is read again; the workbook is always the one a build of everything would write."""
+    sources = {resolved: digest for resolved, digest in batch.digests.values()}
+    for r in batch.results:  # rows of regions built now, for the next build
+        if r.overview is not None:
+            _keep_row(manifest, r.source, batch, definitief, r.overview)
+    record = manifest.overview
     if (
         not force
         and record is not None
         and record.bronnen == sources
         and record.versie == __version__
+        and record.definitief == definitief
         and _intact(out, OVERVIEW, record.sha256)
     ):
         return None
     from convenant_gen.output.overview import Overview, collect, workbook_bytes
 
     rows, findings = [], []
-    for r in results:
-        if r.overview is None:  # unchanged (or unreadable) regions were not loaded by this batch
-            part = collect([r.source])
-            rows += part.rows
-            findings += part.findings
-        else:
-            row, found = r.overview
-            rows.append(row)
-            findings += found
+    for r in batch.results:
+        entry = r.overview
+        if entry is None and r.source in batch.digests:  # not built now: its row as kept
+            digest = batch.digests[r.source][1]
+            entry = RowRecord.entry(manifest.rows.get(r.source.stem), r.source, digest, definitief)
+        if entry is None:  # nothing usable kept (or unreadable): read it again
+            part = collect([r.source], definitief=definitief)
+            entry = (part.rows[0], part.findings)
+            _keep_row(manifest, r.source, batch, definitief, entry)
+        rows.append(entry[0])
+        findings += entry[1]
     overview = Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
     data = workbook_bytes(overview)
-    write_atomic(target, data)
-    manifest = load_manifest(out)
-    manifest.overview = OverviewRecord(OVERVIEW, hashlib.sha256(data).hexdigest(), sources, __version__)
-    write_manifest(out, manifest)
-    return target
+    write_atomic(out / OVERVIEW, data)
+    manifest.overview = OverviewRecord(OVERVIEW, hashlib.sha256(data).hexdigest(), sources, __version__, definitief)
+    return out / OVERVIEW
+
+
+def _keep_row(manifest: Manifest, source: Path, batch: _Batch, definitief: bool, entry: OverviewEntry) -> None:
+    """Keep a region's row for the next build, by the SHA-256 its file had when this batch read it."""
+    record = None
+    if source in batch.digests:
+        record = RowRecord.make(batch.digests[source][1], definitief, entry)
+    if record is None:
+        manifest.rows.pop(source.stem, None)
+    else:
+        manifest.rows[source.stem] = record.__dict__
