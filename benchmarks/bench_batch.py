@@ -8,6 +8,7 @@ folder and prints medians over several repetitions:
 - the same 70 documents made by a plain docxtpl loop (new DocxTemplate per document, one process),
   and the ratio to the CLI;
 - 350 regions: time (linearity against 35) and peak memory of the whole process tree;
+- 1,000 regions: a no-op rebuild, and a rebuild after one region file changed (overview included);
 - PDF for 70 documents: one LibreOffice run versus one run per document (--pdf-per-doc N samples
   N single runs and scales them to 70; 0 skips the PDF part).
 """
@@ -169,6 +170,17 @@ def main() -> None:
         noop = median(lambda: cli("build", work / "r35", "--out", out, *common), args.runs)
         plain = median(lambda: plain_docxtpl_loop(regions35), max(1, args.runs // 2))
         t350, peak = build_350(work / "r350", work / "out350")
+        regions1000 = make_regions(work / "r1000", 1000)
+        cli("build", work / "r1000", "--out", work / "out1000", *common)
+        noop1000 = median(lambda: cli("build", work / "r1000", "--out", work / "out1000", *common), args.runs)
+        changed = iter(range(10_000))
+
+        def one_changed() -> float:
+            path = regions1000[500]
+            path.write_text(path.read_text(encoding="utf-8") + f"# wijziging {next(changed)}\n", encoding="utf-8")
+            return cli("build", work / "r1000", "--out", work / "out1000", *common)
+
+        one1000 = median(one_changed, args.runs)
 
         print(
             f"machine: {platform.processor() or platform.machine()}, {os.cpu_count()} cores, "
@@ -184,6 +196,8 @@ def main() -> None:
         )
         print(f"350 regions x 2 documents                    {t350:6.2f} s   ({t350 / cold:4.1f}x the time of 35)")
         print(f"  peak memory, whole process tree            {peak / 2**20:6.0f} MB  (target <= 300 MB)")
+        print(f"no-op rebuild of 1000 regions                {noop1000:6.2f} s   (target <= 0.3 s)")
+        print(f"one changed region among 1000                {one1000:6.2f} s   (target <= 1.5 s)")
         if args.pdf_per_doc:
             docs = sorted(out.rglob("*.docx"))
             batch, per_doc = pdf_runs(docs, work, args.pdf_per_doc)
