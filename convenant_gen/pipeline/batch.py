@@ -380,42 +380,6 @@ class _Batch:
     digests: dict[Path, tuple[str, str]]  # region file -> (its resolved path, SHA-256), read once
 
 
-def run_batch(
-    files: list[Path],
-    out: Path,
-    *,
-    templates: Path | None = None,
-    definitief: bool = False,
-    datum: dt.date,
-    documents: tuple[str, ...] | None = None,
-    jobs: int | None = None,
-    force: bool = False,
-    limits: Limits | None = None,
-    overview: bool = False,
-    on_result: Callable[[Outcome], None] = lambda r: None,
-) -> list[Outcome]:
-    """Build every region; one failure never stops the others. Outcomes in input order; with
-    `overview`, each region built carries its row of the national overview.
-    The caller holds the output lock (see build_all)."""
-    manifest = load_manifest(out)
-    batch = _run(
-        files,
-        out,
-        manifest,
-        templates=templates,
-        definitief=definitief,
-        datum=datum,
-        documents=documents,
-        jobs=jobs,
-        force=force,
-        limits=limits,
-        overview=overview,
-        on_result=on_result,
-    )
-    write_manifest(out, manifest)
-    return batch.results
-
-
 def _run(
     files: list[Path],
     out: Path,
@@ -431,7 +395,8 @@ def _run(
     overview: bool,
     on_result: Callable[[Outcome], None],
 ) -> _Batch:
-    """run_batch on a manifest read by the caller, which it updates and does not write."""
+    """Build every region on a manifest read by the caller, which it updates and does not write;
+    one failure never stops the others. The caller holds the output lock (see build_all)."""
     from convenant_gen.pipeline.workers import Failed, run_tasks
 
     limits = limits or Limits()
