@@ -2,12 +2,22 @@
 
 from __future__ import annotations
 
+import math
+
 import click
 
 from convenant_gen.pipeline.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
 
+
+def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
+    if not math.isfinite(value):
+        raise click.BadParameter(f"geef een gewoon aantal seconden, zoals 30 (gekregen {value})")
+    return value
+
+
 LIMIT_SECONDS = click.option(
     "--tijdslimiet",
+    callback=_finite,
     type=click.FloatRange(0.1, 3600),
     default=DEFAULT_SECONDS,
     show_default=True,

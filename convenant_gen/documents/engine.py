@@ -13,6 +13,7 @@ verified when read, ignored when unusable, and only read at all from a folder th
 from __future__ import annotations
 
 import contextlib
+import datetime as dt
 import functools
 import hashlib
 import io
@@ -21,13 +22,14 @@ import re
 import stat
 import zipfile
 from collections.abc import Callable
+from decimal import Decimal
 from fractions import Fraction
 from functools import update_wrapper
 from pathlib import Path
 from typing import Any, NoReturn
 
 import jinja2
-from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, UndefinedError
+from jinja2 import BaseLoader, StrictUndefined, TemplateError, TemplateNotFound, Undefined, UndefinedError
 from jinja2.bccache import Bucket, BytecodeCache
 from jinja2.exceptions import SecurityError
 from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatter, SandboxedFormatter
@@ -215,13 +217,26 @@ def _lipsum(n: int = 5, html: bool = True, min: int = 20, max: int = 100) -> str
     return generate_lorem_ipsum(n, html, min, max)
 
 
+_DATA = (str, int, float, Decimal, Fraction, dt.date, list, tuple, dict)
+
+
+def _shown_data(value: Any) -> Any:
+    """What a {{ tag }} prints must be data: never a template object, function or loop."""
+    if isinstance(value, (*_DATA, Undefined)):  # Undefined: StrictUndefined says what is missing
+        return value
+    raise _Refused(
+        f"het sjabloon toont ‘{type(value).__name__}’, en dat is geen gegeven uit het regiobestand; "
+        "toon een veld, zoals {{ regio.naam }}"
+    )
+
+
 @functools.cache
 def jinja_env() -> Sandbox:
     from convenant_gen.documents.formatting import FILTERS, OPEN
 
     env = Sandbox(
         undefined=StrictUndefined,
-        finalize=lambda value: OPEN if value is None else value,
+        finalize=lambda value: OPEN if value is None else _shown_data(value),
         autoescape=True,
         trim_blocks=False,
     )

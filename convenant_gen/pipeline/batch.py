@@ -31,8 +31,9 @@ from convenant_gen.documents.kinds import KINDS
 from convenant_gen.documents.templates import folder_or_default, fork_path
 from convenant_gen.errors import ConvenantError, UsageProblem
 from convenant_gen.output.write import output_lock, remove_our_temporaries, write_atomic
-from convenant_gen.pipeline.build import Outcome, OverviewEntry, Status, build_date, build_region
+from convenant_gen.pipeline.build import Outcome, OverviewEntry, Status, build_date, build_region, check_date
 from convenant_gen.pipeline.limits import Limits
+from convenant_gen.text import clean
 
 MANIFEST = "manifest.json"
 OVERVIEW = "overzicht.xlsx"
@@ -74,6 +75,11 @@ def region_files(paths: tuple[str, ...] | list[str], default: str = "regions") -
         else:
             raise UsageProblem(f"{raw} bestaat niet (geen bestand of map met die naam); controleer de naam")
         for file in found:
+            if clean(file.name) != file.name or "\n" in file.name or "\t" in file.name:
+                raise UsageProblem(
+                    f"de bestandsnaam {clean(repr(str(file)))} bevat een onzichtbaar teken (zoals een regeleinde); "
+                    "die naam kan geen map voor de documenten worden. Hernoem het bestand"
+                )
             key = os.path.realpath(file)
             if key not in seen:
                 seen.add(key)
@@ -478,7 +484,7 @@ def build_all(
     then PDFs. Refuses region files with one name before anything is written. `datum` is the
     date on a concept (default: build_date()), `templates` the folder (default: convenant's own)."""
     refuse_same_names(files)
-    datum = datum or build_date()
+    datum = check_date(datum) if datum else build_date()
     with output_lock(out, wait=_lock_wait()):
         remove_our_temporaries(out)
         manifest = load_manifest(out)

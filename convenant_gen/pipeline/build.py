@@ -69,13 +69,26 @@ def build_date() -> dt.date:
     if epoch is None or epoch == "":
         return dt.date.today()
     try:
-        return dt.datetime.fromtimestamp(int(epoch.strip()), dt.UTC).date()
+        when = dt.datetime.fromtimestamp(int(epoch.strip()), dt.UTC).date()
     except (ValueError, OverflowError, OSError):
         shown = epoch if len(epoch) <= 40 else epoch[:40] + "…"
         raise UsageProblem(
             f"SOURCE_DATE_EPOCH moet een aantal seconden sinds 1 januari 1970 zijn (zoals 1700000000), "
             f"gekregen {shown!r}; pas de variabele aan of verwijder haar"
         ) from None
+    return check_date(when, "SOURCE_DATE_EPOCH")
+
+
+def check_date(when: dt.date, source: str = "--datum") -> dt.date:
+    """A date printed on every page of a concept lies in the years a region file may use."""
+    from convenant_gen.region.model import FIRST_YEAR, LAST_YEAR
+
+    if not FIRST_YEAR <= when.year <= LAST_YEAR:
+        raise UsageProblem(
+            f"de datum uit {source} ({when.isoformat()}) ligt buiten {FIRST_YEAR} tot en met {LAST_YEAR}; "
+            "geef een datum zoals 2026-11-23"
+        )
+    return when
 
 
 def build_region(

@@ -69,6 +69,11 @@ class _Builder:
                 self.positions.setdefault((*path, i), _pos(child))
                 items.append(self.build(child, (*path, i), depth + 1))
             return items
+        if not node.tag.startswith("tag:yaml.org,2002:"):
+            self.fail(
+                node, path, f"onbekende YAML-markering '{node.tag[:40]}'; laat die weg (schrijf alleen de waarde)"
+            )
+            return None
         return self._scalar(typing.cast(yaml.ScalarNode, node))
 
     def _mapping(self, node: yaml.MappingNode, path: Path_, depth: int) -> dict[str, Any]:
@@ -94,6 +99,11 @@ class _Builder:
         return result
 
     def _scalar(self, node: yaml.ScalarNode) -> Any:
+        if node.tag in _PLAIN_FORMS and not _PLAIN_FORMS[node.tag].fullmatch(node.value):
+            # YAML 1.1 reads 0100 as octal 64, 0x10 as 16, yes/on as true and 1_000 as 1000:
+            # a value that silently differs from what the user typed. Keep such text as text:
+            # the model reads '0100' as 100 and refuses '0x10' or 'yes' where a number belongs.
+            return node.value
         if node.tag in _AS_TEXT or (node.tag in _NUMBERS and len(node.value) > MAX_NUMBER_CHARS):
             # A 900,000-digit number (or 1:1:1:... in base 60) costs seconds and overflows
             # every formatter; as text the model refuses it with a Dutch message.
@@ -106,6 +116,14 @@ class _Builder:
 
 
 _NUMBERS = {"tag:yaml.org,2002:int", "tag:yaml.org,2002:float"}
+# The only forms of numbers and yes/no that mean the same to a reader as to YAML 1.1.
+_PLAIN_FORMS = {
+    "tag:yaml.org,2002:int": re.compile(r"[-+]?(0|[1-9][0-9]*)"),
+    "tag:yaml.org,2002:float": re.compile(
+        r"[-+]?([0-9]+\.[0-9]*|\.[0-9]+)([eE][-+]?[0-9]+)?|[-+]?\.(inf|Inf|INF)|\.(nan|NaN|NAN)"
+    ),
+    "tag:yaml.org,2002:bool": re.compile(r"true|false|True|False|TRUE|FALSE"),
+}
 _AS_TEXT = {"tag:yaml.org,2002:binary"}
 
 

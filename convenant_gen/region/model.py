@@ -221,9 +221,18 @@ Meerderheid = Annotated[
     WithJsonSchema({"type": "string", "examples": ["twee derde", "2/3", "drie vierde"]}),
 ]
 
-Aantal = Annotated[int, Field(ge=0, le=MAX_AANTAL)]
-Bedrag = Annotated[int, Field(ge=0, le=MAX_BEDRAG)]
-Uren = Annotated[float, Field(ge=0, le=MAX_UREN, allow_inf_nan=False)]
+
+def _not_yes_no(value: Any) -> Any:
+    if isinstance(value, bool):  # pydantic would read ja/true as 1
+        raise ValueError(f"verwacht een getal, gekregen {'ja' if value else 'nee'}")
+    if isinstance(value, float) and not math.isfinite(value):
+        raise ValueError(f"verwacht een getal, gekregen {shown(value)}")
+    return value
+
+
+Aantal = Annotated[int, Field(ge=0, le=MAX_AANTAL), BeforeValidator(_not_yes_no)]
+Bedrag = Annotated[int, Field(ge=0, le=MAX_BEDRAG), BeforeValidator(_not_yes_no)]
+Uren = Annotated[float, Field(ge=0, le=MAX_UREN, allow_inf_nan=False), BeforeValidator(_not_yes_no)]
 
 
 class Model(BaseModel):

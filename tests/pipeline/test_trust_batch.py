@@ -452,7 +452,7 @@ def test_overzicht_of_a_folder_that_does_not_exist_is_a_usage_error_and_writes_n
 def test_control_characters_from_a_region_file_never_reach_the_terminal_raw(tmp_path):
     folder = tmp_path / "regions"
     folder.mkdir()
-    (folder / "regio\x1b[2J.yaml").write_text(
+    (folder / "regio.yaml").write_text(
         'regio:\n  naam: "\\e]0;gekaapt\\a\\e[31mRood"\n  "kas\\eier\\u202e": 1\n  centrumgemeente: "\\x9b31m"\n'
         "partijen: [{naam: Gemeente X, soort: gemeente}]\n",
         encoding="utf-8",
@@ -469,7 +469,8 @@ def test_control_characters_from_a_region_file_never_reach_the_terminal_raw(tmp_
         output = result.stdout + result.stderr
         for raw in ("\x1b", "\x07", "\u202e", "\x9b"):
             assert raw.encode() not in output, (args, output)
-        assert b"\\x1b" in output or b"\\u001b" in output, (args, output)
+        if args[0] != "overzicht":  # the overview names the file, whose name is plain here
+            assert b"\\x1b" in output or b"\\u001b" in output, (args, output)
         assert result.returncode in (0, 1), (args, output)
 
 
@@ -526,3 +527,63 @@ def test_a_pipe_or_device_as_region_file_fails_that_region_without_hanging(regio
     assert result.returncode == 1
     assert "1 gemaakt, 0 ongewijzigd, 2 mislukt van 3 regio('s)" in result.stdout
     assert "geen gewoon bestand" in result.stderr
+
+
+# --- found by a review as an attacker and a clumsy user --------------------------------
+
+
+def test_numbers_mean_what_the_user_typed(regions, tmp_path):
+    """YAML 1.1 reads 0100 as octal 64 and yes as 1: the document said 64 with exit 0."""
+    path = regions / "achterhoek.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("instroom_2024: 100", "instroom_2024: 0100"), encoding="utf-8")
+    result = cli("build", path, "--out", tmp_path / "out", "--templates", TEMPLATES, *DATE, cwd=tmp_path)
+    assert result.returncode == 0, result.stderr
+    import docx
+
+    document = docx.Document(str(tmp_path / "out" / "achterhoek" / "convenant-achterhoek.docx"))
+    body = "\n".join(p.text for p in document.paragraphs)
+    assert "tot 100 in 2024" in body and "tot 64 in 2024" not in body
+    for value, shown in (("0x10", '"0x10"'), ("yes", '"yes"'), ("!foo 3", "'!foo'")):
+        path.write_text(text.replace("instroom_2024: 100", f"instroom_2024: {value}"), encoding="utf-8")
+        result = cli("validate", path, cwd=tmp_path)
+        assert result.returncode == 1, (value, result.stdout)
+        assert "instroom_2024" in result.stderr and shown in result.stderr, (value, result.stderr)
+
+
+def test_a_template_that_prints_a_template_object_fails(regions, tmp_path):
+    templates = template_with(tmp_path, "{{ self }}")
+    result = cli(
+        "build", regions / "achterhoek.yaml", "--out", tmp_path / "out", "--templates", templates, *DATE, cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert "het sjabloon toont ‘TemplateReference’, en dat is geen gegeven" in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("args", "env", "message"),
+    [
+        (["--datum", "0001-01-01"], {}, "ligt buiten 2000 tot en met 2100"),
+        ([], {"SOURCE_DATE_EPOCH": "0"}, "ligt buiten 2000 tot en met 2100"),
+        ([], {"CONVENANT_TIJDSLIMIET": "nan"}, "geef een gewoon aantal seconden"),
+    ],
+)
+def test_dates_and_limits_out_of_range_are_usage_errors(regions, tmp_path, args, env, message):
+    result = cli("build", regions, "--out", tmp_path / "out", *args, cwd=tmp_path, env=env)
+    assert result.returncode == 2, result.stderr
+    assert message in result.stderr
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_file_name_with_a_newline_is_refused_before_anything_is_written(regions, tmp_path):
+    shutil.copy(regions / "achterhoek.yaml", regions / "nieuwe\nregel.yaml")
+    for command in ("validate", "build"):
+        result = (
+            cli(command, regions, "--out", tmp_path / "out", cwd=tmp_path)
+            if command == "build"
+            else cli(command, regions, cwd=tmp_path)
+        )
+        assert result.returncode == 2
+        assert "nieuwe\\nregel.yaml" in result.stderr and "onzichtbaar teken" in result.stderr
+        assert "nieuwe\nregel" not in result.stdout + result.stderr
+    assert not (tmp_path / "out").exists()
