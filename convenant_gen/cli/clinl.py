@@ -35,6 +35,10 @@ DUTCH = {
     "{value!r} is not one of {choices}.": "{value!r} is geen van {choices}.",
     "{value!r} is not a valid {number_type}.": "{value!r} is geen geldig {number_type}.",
     "{value} is not in the range {range}.": "{value} ligt niet in het bereik {range}.",
+    "{value!r} does not match the format {format}.": "{value!r} is geen bestaande datum in de vorm {format} "
+    "(zoals 2026-11-23).",
+    "{value!r} does not match the formats {formats}.": "{value!r} is geen bestaande datum in een van de vormen "
+    "{formats}.",
     "file": "bestand",
     "directory": "map",
     "path": "pad",

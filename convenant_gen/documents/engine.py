@@ -800,7 +800,19 @@ def _undefined_message(message: str) -> str:
     return f"het sjabloon gebruikt het veld '{name}', maar dat bestaat niet (zie convenant schema)"
 
 
-def _failure(e: Exception) -> str:
+_KNOWN_FAILURES: tuple[tuple[type[BaseException], str, str], ...] = (
+    (RecursionError, "", "een macro roept zichzelf eindeloos aan; geef de herhaling een einde"),
+    (OverflowError, "Range too big", "range() met meer dan 100.000 stappen mag niet in een sjabloon"),
+    (ZeroDivisionError, "", "een deling door nul"),
+    (TypeError, "not iterable", "een lus of filter krijgt een enkele waarde waar een lijst hoort"),
+)
+
+
+def _failure(e: BaseException) -> str:
+    """A runtime failure inside a template, in Dutch where we know the cause."""
+    for kind, marker, dutch in _KNOWN_FAILURES:
+        if isinstance(e, kind) and marker in str(e):
+            return f"een berekening of filter in het sjabloon mislukt: {dutch}"
     detail = str(e)
     detail = detail if len(detail) <= 120 else detail[:117] + "…"
     return f"een berekening of filter in het sjabloon mislukt ({type(e).__name__}: {detail})"

@@ -197,3 +197,10 @@ def test_help_does_not_import_heavy_modules():
     )
     proc = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=Path(ROOT))
     assert proc.stdout.strip() == "[]"
+
+
+def test_a_date_that_does_not_exist_is_explained_in_dutch(run):
+    result = run("build", "--datum", "2022-02-30")
+    assert result.exit_code == 2
+    assert "'2022-02-30' is geen bestaande datum" in result.output
+    assert "does not match" not in result.output

@@ -587,3 +587,21 @@ def test_a_file_name_with_a_newline_is_refused_before_anything_is_written(region
         assert "nieuwe\\nregel.yaml" in result.stderr and "onzichtbaar teken" in result.stderr
         assert "nieuwe\nregel" not in result.stdout + result.stderr
     assert not (tmp_path / "out").exists()
+
+
+@pytest.mark.parametrize(
+    ("tag", "dutch"),
+    [
+        ("{{ range(10**6)|list|length }}", "range() met meer dan 100.000 stappen mag niet"),
+        ("{% macro m(n) %}{{ m(n+1) }}{% endmacro %}{{ m(0) }}", "een macro roept zichzelf eindeloos aan"),
+        ("{{ 1 / 0 }}", "een deling door nul"),
+    ],
+)
+def test_template_failures_are_explained_in_dutch(regions, tmp_path, tag, dutch):
+    templates = template_with(tmp_path, tag)
+    result = cli(
+        "build", regions / "achterhoek.yaml", "--out", tmp_path / "out", "--templates", templates, *DATE, cwd=tmp_path
+    )
+    assert result.returncode == 1
+    assert dutch in result.stderr
+    assert "Error" not in result.stderr
