@@ -604,6 +604,7 @@ class CompiledTemplate:
     def __init__(self, path: Path):
         self.name = path.name
         self.source = _read_template(path)
+        self.digest = hashlib.sha256(self.source).hexdigest()  # recorded in the manifest
         self.entries = read_package(self.name, self.source)
         self.key = hashlib.sha256(self.source + _code_key()).hexdigest()
         prepared = _read_prepared(self.key, {name for name, _ in self.entries})

@@ -121,6 +121,7 @@ def build_region(
     folder = folder_or_default(templates)
     outcome = Outcome(source)
     try:
+        when = datum or build_date()
         loaded = load_region(source, definitief)
         outcome.findings = list(loaded.warnings)
         if overview:
@@ -137,7 +138,7 @@ def build_region(
                 [(None, None)] if kind.per_item is None else list(kind.per_item(region))
             )
             for item_slug, item in items:
-                context = build_context(region, definitief=definitief, datum=datum or build_date())
+                context = build_context(region, definitief=definitief, datum=when)
                 if kind.per_item is not None:
                     context[kind.item_name] = item
                 try:
@@ -148,7 +149,7 @@ def build_region(
                     raise TemplateProblem(template.name, time_message(limits.seconds)) from None
                 except MemoryError:
                     raise TemplateProblem(template.name, memory_message(limits.memory_mb)) from None
-                outcome.templates[relative_name(template, folder)] = hashlib.sha256(compiled.source).hexdigest()
+                outcome.templates[relative_name(template, folder)] = compiled.digest
                 target = out / slug / kind.file_name(slug, item_slug)
                 if target in outcome.hashes:
                     raise ConvenantError(
