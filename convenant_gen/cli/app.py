@@ -233,6 +233,7 @@ def build(
             pdf=pdf,
             pdfa=pdfa,
             on_result=report.result,
+            meanwhile=None if quiet else _prepare_summary,
         )
     if not quiet:
         _summary(outcome.results, outcome.counts())
@@ -279,6 +280,12 @@ class _Reporter:
     def __exit__(self, *exc: object) -> None:
         if self.progress:
             self.progress.stop()
+
+
+def _prepare_summary() -> None:
+    """Import what _summary needs while the workers build (build_all's `meanwhile`)."""
+    import rich.console
+    import rich.table  # noqa: F401
 
 
 def _summary(results: list[Outcome], counts: dict[Status, int]) -> None:

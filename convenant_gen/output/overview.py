@@ -312,6 +312,12 @@ PERCENT = "0%"
 FIXED_TIME = dt.datetime(2000, 1, 1)
 
 
+def prepare() -> None:
+    """Import what workbook_bytes needs, ahead of time (see pipeline.batch)."""
+    import openpyxl.chart
+    import openpyxl.styles  # noqa: F401
+
+
 def workbook_bytes(overview: Overview) -> bytes:
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference

@@ -5,16 +5,18 @@ losing the other regions (ProcessPoolExecutor breaks the whole pool), we must kn
 a worker was running when it died, and workers must die with their parent (kill -9 of the
 CLI otherwise leaves workers running and holding the caller's pipes).
 
-Tasks are passed by index: workers are forked after the task list exists, so they share it
-and only results cross the pipe. A worker that dies or overruns is replaced; its task is
-reported as failed with a Dutch reason, and every other task still runs.
+Workers start when there is work (see Pool) and get their tasks over a pipe. A worker that
+dies or overruns is replaced; its task is reported as failed with a Dutch reason, and every
+other task still runs.
 """
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import time
+from collections import deque
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from multiprocessing.connection import Connection, Pipe, wait
@@ -48,78 +50,153 @@ def run_tasks(
 ) -> Iterator[tuple[int, Any]]:
     """Run fn(task) for every task in worker processes; yield (index, result or Failed) as
     each finishes. `hard_seconds` bounds one task: past it the worker is killed."""
-    if not tasks:
-        return
-    pool: list[_Worker] = []
-    pending = list(range(len(tasks)))
-    pending.reverse()  # pop() from the end takes them in input order
-    parent = os.getpid()
-    try:
-        for _ in range(max(1, min(workers, len(tasks)))):
-            pool.append(_start(fn, tasks, limits, parent))
-        for worker in pool:
-            _give(worker, pending)
-        while any(w.task is not None for w in pool):
-            busy = [w for w in pool if w.task is not None]
-            now = time.monotonic()
-            timeout = max(0.0, min(w.started + hard_seconds for w in busy) - now)
-            ready = wait([w.conn for w in busy], timeout=timeout)
-            for worker in busy:
-                current = worker.task
-                assert current is not None
-                if worker.conn in ready:
-                    try:
-                        index, result = worker.conn.recv()
-                    except (EOFError, OSError):
-                        index, result = current, Failed(_death(worker))
-                        _replace(worker, pool, fn, tasks, limits, parent)
-                        worker = pool[-1]
-                    yield index, result
-                    if index == worker.task:
-                        worker.task = None
-                    _give(worker, pending)
-                elif time.monotonic() >= worker.started + hard_seconds:
-                    index = current
-                    os.kill(worker.pid, signal.SIGKILL)
-                    _replace(worker, pool, fn, tasks, limits, parent)
-                    yield index, Failed(time_message(limits.seconds))
-                    _give(pool[-1], pending)
-    finally:
-        for worker in pool:
+    with Pool(fn, workers=workers, limits=limits, hard_seconds=hard_seconds) as pool:
+        for task in tasks:
+            pool.submit(task)
+        yield from pool.results()
+
+
+class Pool:
+    """Worker processes that start with the first task submitted, one more for each task
+    submitted while all are busy, up to `workers`: a build with nothing to do forks nothing,
+    and a worker gets ready (`warm`, e.g. imports) while the caller still looks for work.
+
+    Tasks are numbered in the order submitted and sent to a worker over its pipe; results are
+    collected as they come, also while the caller is still submitting, and `results()` yields
+    (index, result or Failed) until every task submitted has one. A task that overruns
+    `hard_seconds` from the moment it was handed out is killed with its worker."""
+
+    def __init__(
+        self,
+        fn: Callable[[Any], Any],
+        *,
+        workers: int,
+        limits: Limits,
+        hard_seconds: float,
+        warm: Callable[[], None] | None = None,
+    ):
+        self.fn, self.size, self.limits, self.hard, self.warm = fn, max(1, workers), limits, hard_seconds, warm
+        self.workers: list[_Worker] = []
+        self.tasks: list[Any] = []
+        self.pending: deque[int] = deque()
+        self.done: deque[tuple[int, Any]] = deque()
+        self.parent = os.getpid()
+
+    def __enter__(self) -> Pool:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def submit(self, task: Any) -> None:
+        self.tasks.append(task)
+        self.pending.append(len(self.tasks) - 1)
+        if len(self.workers) < self.size and all(w.task is not None for w in self.workers):
+            self.workers.append(self._start())
+        self._collect(0.0)
+
+    def results(self, meanwhile: Callable[[], None] | None = None) -> Iterator[tuple[int, Any]]:
+        """Every result; `meanwhile` runs once in this process when the last task has been
+        handed out and workers are still busy, so that it holds up no worker."""
+        while True:
+            while self.done:
+                yield self.done.popleft()
+            if not any(w.task is not None for w in self.workers):
+                return
+            if meanwhile is not None and not self.pending:
+                meanwhile()
+                meanwhile = None
+                continue
+            busy = [w for w in self.workers if w.task is not None]
+            self._collect(max(0.0, min(w.started + self.hard for w in busy) - time.monotonic()))
+
+    def close(self) -> None:
+        for worker in self.workers:
             _stop(worker)
+        self.workers.clear()
+
+    def _collect(self, timeout: float) -> None:
+        """Hand out pending tasks, then take the results that are ready within `timeout` and
+        kill the workers past the hard deadline."""
+        for worker in self.workers:
+            self._give(worker)
+        busy = [w for w in self.workers if w.task is not None]
+        if not busy:
+            return
+        ready = wait([w.conn for w in busy], timeout=timeout)
+        for worker in busy:
+            current = worker.task
+            assert current is not None
+            if worker.conn in ready:
+                try:
+                    index, result = worker.conn.recv()
+                except (EOFError, OSError):
+                    index, result = current, Failed(_death(worker))
+                    worker = self._replace(worker)
+                self.done.append((index, result))
+                if index == worker.task:
+                    worker.task = None
+                self._give(worker)
+            elif time.monotonic() >= worker.started + self.hard:
+                os.kill(worker.pid, signal.SIGKILL)
+                worker = self._replace(worker)
+                self.done.append((current, Failed(time_message(self.limits.seconds))))
+                self._give(worker)
+
+    def _give(self, worker: _Worker) -> None:
+        if worker.task is None and self.pending:
+            worker.task = self.pending.popleft()
+            worker.started = time.monotonic()
+            worker.conn.send((worker.task, self.tasks[worker.task]))
+
+    def _replace(self, worker: _Worker) -> _Worker:
+        """Reap `worker` and put a fresh one in its place."""
+        _stop(worker, kill=True)
+        fresh = self._start()
+        self.workers[self.workers.index(worker)] = fresh
+        return fresh
+
+    def _start(self) -> _Worker:
+        ours, theirs = Pipe()
+        pid = os.fork()
+        if pid == 0:  # the worker
+            code = 0
+            try:
+                ours.close()
+                _serve(theirs, self.fn, self.warm, self.limits, self.parent)
+            except BaseException:
+                code = 1
+            finally:
+                os._exit(code)
+        theirs.close()
+        return _Worker(pid, ours)
 
 
-def _start(fn: Callable[[Any], Any], tasks: Sequence[Any], limits: Limits, parent: int) -> _Worker:
-    ours, theirs = Pipe()
-    pid = os.fork()
-    if pid == 0:  # the worker
-        code = 0
-        try:
-            ours.close()
-            _serve(theirs, fn, tasks, limits, parent)
-        except BaseException:
-            code = 1
-        finally:
-            os._exit(code)
-    theirs.close()
-    return _Worker(pid, ours)
-
-
-def _serve(conn: Connection, fn: Callable[[Any], Any], tasks: Sequence[Any], limits: Limits, parent: int) -> None:
+def _serve(
+    conn: Connection,
+    fn: Callable[[Any], Any],
+    warm: Callable[[], None] | None,
+    limits: Limits,
+    parent: int,
+) -> None:
     die_with_parent()
     if os.getppid() != parent:  # the parent died before we could ask to die with it
         return
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    if warm is not None:
+        with contextlib.suppress(Exception):  # only a head start: the task finds any fault itself
+            warm()
     cap_memory(limits.memory_mb)
     while True:
         try:
-            index = conn.recv()
+            message = conn.recv()
         except (EOFError, OSError):
             return
-        if index is None:
+        if message is None:
             return
+        index, task = message
         try:
-            result = fn(tasks[index])
+            result = fn(task)
         except MemoryError:
             result = Failed("te weinig geheugen (zie --geheugenlimiet)")
         except BaseException as e:  # our bug; the region fails, the batch goes on
@@ -128,27 +205,6 @@ def _serve(conn: Connection, fn: Callable[[Any], Any], tasks: Sequence[Any], lim
             conn.send((index, result))
         except (OSError, ValueError):
             return
-
-
-def _give(worker: _Worker, pending: list[int]) -> None:
-    if worker.task is None and pending:
-        worker.task = pending.pop()
-        worker.started = time.monotonic()
-        worker.conn.send(worker.task)
-
-
-def _replace(
-    worker: _Worker,
-    pool: list[_Worker],
-    fn: Callable[[Any], Any],
-    tasks: Sequence[Any],
-    limits: Limits,
-    parent: int,
-) -> None:
-    """Reap `worker` and put a fresh one at the end of the pool."""
-    _stop(worker, kill=True)
-    pool.remove(worker)
-    pool.append(_start(fn, tasks, limits, parent))
 
 
 def _death(worker: _Worker) -> str:
