@@ -81,7 +81,7 @@ def build_date() -> dt.date:
 
 def check_date(when: dt.date, source: str = "--datum") -> dt.date:
     """A date printed on every page of a concept lies in the years a region file may use."""
-    from convenant_gen.region.model import FIRST_YEAR, LAST_YEAR
+    from convenant_gen.region.bounds import FIRST_YEAR, LAST_YEAR
 
     if not FIRST_YEAR <= when.year <= LAST_YEAR:
         raise UsageProblem(

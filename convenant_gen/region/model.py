@@ -27,6 +27,7 @@ from pydantic import (
 )
 
 from convenant_gen.documents.kinds import all_kinds
+from convenant_gen.region.bounds import FIRST_YEAR, LAST_YEAR, MAX_AANTAL, MAX_BEDRAG, MAX_TEXT, MAX_UREN
 from convenant_gen.region.kinds import SoortPartij
 from convenant_gen.words import DEEL_WOORDEN, GETAL_WOORDEN, MAANDEN
 
@@ -37,11 +38,6 @@ from convenant_gen.words import DEEL_WOORDEN, GETAL_WOORDEN, MAANDEN
 
 MONTHS = MAANDEN
 
-MAX_AANTAL = 1_000_000  # trajecten, plaatsingen, werkgevers, vergaderingen, ...
-MAX_BEDRAG = 1_000_000  # euros per traject
-MAX_UREN = 80  # hours a week
-MAX_TEXT = 10_000  # characters in one text value (about one and a half pages)
-FIRST_YEAR, LAST_YEAR = 2000, 2100
 
 # Control characters other than tab and newline (Word and openpyxl refuse most of them, the
 # rest would be invisible in a signed document), the noncharacters U+FFFE/U+FFFF and lone
