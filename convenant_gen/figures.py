@@ -60,6 +60,16 @@ class Organen:
 
 
 @dataclass(frozen=True)
+class Doelperiode:
+    """The period the target's total of trajecten is counted over."""
+
+    van: dt.date  # looptijd.ingangsdatum
+    tot: dt.date  # doelstellingen.datum, else looptijd.einddatum
+    jaren: Fraction  # in whole months
+    tot_doeldatum: bool  # tot is doelstellingen.datum
+
+
+@dataclass(frozen=True)
 class Vertegenwoordiging:
     """A signing party whose representative lacks a name or a function."""
 
@@ -126,7 +136,8 @@ class Figures:
 
     @property
     def ondertekeningsdatum(self) -> dt.date | None:
-        return self.region.ondertekening.datum or self.region.looptijd.ingangsdatum
+        """The date all parties sign together; None when each signs apart (never the start date)."""
+        return self.region.ondertekening.datum
 
     @property
     def verwachte_einddatum(self) -> dt.date | None:
@@ -141,11 +152,27 @@ class Figures:
 
     @property
     def looptijd_jaren(self) -> Fraction | None:
-        start, end = self.region.looptijd.ingangsdatum, self.region.looptijd.einddatum
-        if start and end and end > start:
-            months = (end.year - start.year) * 12 + end.month - start.month + (end.day >= start.day - 1)
-            return Fraction(max(months, 1), 12)
-        return None
+        return _jaren(self.region.looptijd.ingangsdatum, self.region.looptijd.einddatum)
+
+    @property
+    def doelperiode(self) -> Doelperiode | None:
+        """The period the total of trajecten is counted over: from the ingangsdatum to the target
+        date (the trajecten are done "vóór de datum"), else to the einddatum."""
+        start = self.region.looptijd.ingangsdatum
+        target = self.region.doelstellingen.datum
+        end = target or self.region.looptijd.einddatum
+        years = _jaren(start, end)
+        if start is None or end is None or years is None:
+            return None
+        return Doelperiode(start, end, years, target is not None)
+
+    @property
+    def trajecten_volgens_jaartempo(self) -> int | None:
+        """The total of trajecten that trajecten_per_jaar implies over the doelperiode (rounded)."""
+        per_year, period = self.region.doelstellingen.trajecten_per_jaar, self.doelperiode
+        if per_year is None or period is None:
+            return None
+        return math.floor(per_year * period.jaren + Fraction(1, 2))
 
     @property
     def trajecten_per_jaar(self) -> int | None:
@@ -222,6 +249,14 @@ class Figures:
     def evaluatie_orgaan(self) -> Orgaan | None:
         """The body in whose first meeting the evaluation is agreed."""
         return self.region.orgaan(self.organen.evaluatie or "") or self.region.hoofdorgaan
+
+
+def _jaren(start: dt.date | None, end: dt.date | None) -> Fraction | None:
+    """Years from start to end in whole months (2022-01-01 to 2023-12-31 is 2 years)."""
+    if start and end and end > start:
+        months = (end.year - start.year) * 12 + end.month - start.month + (end.day >= start.day - 1)
+        return Fraction(max(months, 1), 12)
+    return None
 
 
 def _or(given: T | None, default: T) -> T:

@@ -50,3 +50,14 @@ def breuk(value: Fraction | str) -> str:
     if f.denominator in DELEN and 0 < f.numerator <= 20:
         return f"{GETALLEN[f.numerator]} {DELEN[f.denominator]}"
     return f"{f.numerator}/{f.denominator}"
+
+
+def is_meervoud(naam: str) -> bool:
+    """Whether a body's name is a plural ('werkgroepen', 'regieteams'), from its last word: a
+    guess a region can override (orgaan.meervoud). Names of bodies in the singular end in
+    -groep, -team, -overleg, -raad and the like; plurals in -en or -s."""
+    last = naam.split()[-1].lower() if naam.split() else ""
+    return len(last) > 4 and last.endswith(("en", "s")) and not last.endswith(("overleg", "platform"))
+
+
+FUNCTIE_MEERVOUD = {"projectleider": "projectleiders", "aanjager": "aanjagers"}

@@ -51,3 +51,11 @@ def examples(tmp_path: Path) -> Path:
     target = tmp_path / "regions"
     shutil.copytree(REGIONS, target)
     return target
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    parser.addoption(
+        "--golden-bijwerken",
+        action="store_true",
+        help="write the golden texts in tests/golden/ anew from the rendered documents (then review the diff)",
+    )

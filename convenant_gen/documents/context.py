@@ -10,6 +10,7 @@ from typing import Any
 from convenant_gen.figures import figures
 from convenant_gen.region.kinds import SOORT_KOPPEN
 from convenant_gen.region.model import Region
+from convenant_gen.words import FUNCTIE_MEERVOUD, is_meervoud
 
 # What every computed key means, for `convenant templates fields` (a test checks none is missing).
 COMPUTED: dict[str, str] = {
@@ -18,7 +19,7 @@ COMPUTED: dict[str, str] = {
     "concept_datum": "datum van het concept (--datum, SOURCE_DATE_EPOCH of vandaag)",
     "ondertekenaars": "de partijen die ondertekenen (lijst van partijen)",
     "handtekeninggroepen": "ondertekenaars per soort, in de volgorde van de handtekeningpagina: kop en partijen",
-    "ondertekeningsdatum": "ondertekening.datum, anders looptijd.ingangsdatum",
+    "ondertekeningsdatum": "ondertekening.datum (leeg als elke partij apart tekent; nooit de ingangsdatum)",
     "quorum": "minimum aantal partijen: aanpassing, schriftelijk_akkoord, toetreding; partijen = aantal ondertekenaars",
     "hoofdorgaan": "naam van het orgaan dat besluit (de stuurgroep of wat die rol heeft)",
     "werkorgaan": "naam van het orgaan dat voorbereidt (het coördinatieteam of wat die rol heeft)",
@@ -31,6 +32,9 @@ COMPUTED: dict[str, str] = {
     "meewerkende_partijen": "partijen die meewerken maar niet ondertekenen",
     "verwachte_einddatum": "plan_van_aanpak.verwachte_einddatum, anders looptijd.einddatum",
     "ips": "IPS-financiering: epa en cmd (trajecten, tarief, maanden, totaal), trajecten en totaal",
+    "gezamenlijke_ondertekening": "ja als ondertekening.plaats en .datum zijn ingevuld (alle partijen tekenen samen); "
+    "anders tekent elke partij met eigen plaats en datum",
+    "projectleiding_term": "projectleider of projectleiders (aanjager/aanjagers), naar projectleiding.aantal",
     "mijlpalen_aantal": "aantal mijlpalen in het plan van aanpak",
     "mijlpalen_binnen_looptijd": "aantal mijlpalen op of vóór de einddatum",
     "mijlpalen_per_jaar": "per jaar het aantal mijlpalen: jaar en aantal",
@@ -56,7 +60,15 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [p.model_dump() for p in members]}
         for soort, members in f.handtekeninggroepen.items()
     ]
-    ctx["werkwijze"]["organen"] = [{**o.model_dump(), "lidwoord": _article(o.naam)} for o in region.werkwijze.organen]
+    ctx["werkwijze"]["organen"] = [
+        {
+            **o.model_dump(),
+            "lidwoord": _article(o.naam, o.meervoud),
+            "meervoud": is_meervoud(o.naam) if o.meervoud is None else o.meervoud,
+        }
+        for o in region.werkwijze.organen
+    ]
+    leiding = region.werkwijze.projectleiding
     main, work = region.hoofdorgaan, region.werkorgaan
     evaluatie_orgaan = f.evaluatie_orgaan
     soorten = {o.soort for o in region.werkwijze.organen}
@@ -84,6 +96,8 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
             "trajecten": ips.trajecten,
             "totaal": ips.totaal,
         },
+        gezamenlijke_ondertekening=bool(region.ondertekening.plaats and region.ondertekening.datum),
+        projectleiding_term=leiding.functie if leiding.aantal == 1 else FUNCTIE_MEERVOUD[leiding.functie],
         mijlpalen_aantal=len(region.plan_van_aanpak.mijlpalen),
         mijlpalen_binnen_looptijd=f.mijlpalen_binnen_looptijd,
         mijlpalen_per_jaar=[{"jaar": y, "aantal": n} for y, n in f.mijlpalen_per_jaar.items()],
@@ -93,7 +107,9 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
     return ctx
 
 
-def _article(name: str) -> str:
+def _article(name: str, meervoud: bool | None = None) -> str:
     from convenant_gen.documents.formatting import lidwoord
 
+    if meervoud or (meervoud is None and is_meervoud(name)):
+        return "de"
     return lidwoord(name).split()[0]

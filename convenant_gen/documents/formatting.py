@@ -121,6 +121,28 @@ def bereik(value: Any) -> str:
     return getal(van) if van == tot else f"{getal(van)} tot {getal(tot)}"
 
 
+def aantal(value: int | None, enkelvoud: str, meervoud: str) -> str:
+    """A number with its noun in agreement: (1, 'traject', 'trajecten') -> '1 traject';
+    5875 -> '5.875 trajecten'."""
+    if value is None:
+        return f"{OPEN} {meervoud}"
+    return f"{getal(value)} {enkelvoud if value == 1 else meervoud}"
+
+
+_IN_RUNNING_TEXT = ("Gemeente ", "Provincie ", "Centrumgemeente ")
+
+
+def in_zin(naam: str | None) -> str:
+    """An organisation's name inside a sentence: 'Gemeente Doetinchem' -> 'de gemeente
+    Doetinchem' (as Dutch writes it in running text); other names stay as written."""
+    if naam is None:
+        return OPEN
+    for prefix in _IN_RUNNING_TEXT:
+        if naam.startswith(prefix) and len(naam) > len(prefix):
+            return f"de {prefix.lower()}{naam[len(prefix) :]}"
+    return naam
+
+
 def of_open(value: Any) -> Any:
     """The value, or a dotted line when it is not filled in; an empty list becomes a list with
     one dotted line, so a loop over it shows one open line instead of nothing."""
@@ -145,4 +167,6 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "hoofdletter": hoofdletter,
     "bereik": bereik,
     "of_open": of_open,
+    "aantal": aantal,
+    "in_zin": in_zin,
 }

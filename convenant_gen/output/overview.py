@@ -267,13 +267,19 @@ def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tu
             fouten=len(errors),
             waarschuwingen=len(error.findings) - len(errors),
         )
-        return row, list(error.findings)
+        return row, _in_order(error.findings)
     lacking = missing_for_signing(loaded)
     open_items = [
         Finding(f.file, f.line, f.column, f.field, f"voor ondertekening: {f.message}", "waarschuwing") for f in lacking
     ]
     status = "concept" if lacking else "definitief"
-    return _row(path, loaded.region, status, len(loaded.warnings)), [*loaded.warnings, *open_items]
+    return _row(path, loaded.region, status, len(loaded.warnings)), _in_order([*loaded.warnings, *open_items])
+
+
+def _in_order(findings: list[Finding]) -> list[Finding]:
+    """A region's findings in file order, as the workbook lists them (stable for equal places),
+    so that a row kept in the manifest equals the row read again."""
+    return sorted(findings, key=lambda f: (f.file, f.line, f.column))
 
 
 def _row(path: Path, region: Region, status: str, warnings: int) -> Row:

@@ -434,8 +434,13 @@ class Orgaan(Model):
     )
     samenstelling: Tekst | None = veld(
         None,
-        "Wie er in zitten",
-        voorbeeld="bestuurders/voorzitters van de ondertekenaars van het convenant of diens gemandateerde vervanger",
+        "Wie er in zitten, als zelfstandig naamwoord dat volgt op 'bestaat uit' (geen zin met een "
+        "werkwoord): 'vertegenwoordigers van alle convenantpartners'",
+        voorbeeld="de bestuurders of voorzitters van de ondertekenende partijen of hun gemandateerde vervangers",
+    )
+    meervoud: JaNee | None = veld(
+        None,
+        "ja als de naam een meervoud is ('de werkgroepen komen'); leeg: afgeleid uit de naam",
     )
     vergaderingen_per_jaar: Aantal | None = veld(None, "Hoe vaak per jaar het orgaan bijeenkomt")
     wanneer: Tekst | None = veld(
@@ -592,9 +597,21 @@ class Evaluatie(Model):
 
 
 class Ondertekening(Model):
-    plaats: Tekst | None = veld(None, "Plaats van ondertekening", voorbeeld="Amsterdam")
-    datum: Datum | None = veld(None, "Datum van ondertekening; standaard de ingangsdatum")
-    exemplaren: int = veld(3, "In hoeveel exemplaren getekend wordt (drievoud = 3)", ge=1, le=50)
+    plaats: Tekst | None = veld(
+        None,
+        "Plaats van ondertekening, als alle partijen samen tekenen",
+        voorbeeld="Amsterdam",
+        toelichting="Tekenen alle partijen samen, vul dan plaats en datum in: ze staan dan één keer boven de "
+        "handtekeningen. Laat beide leeg als elke partij apart tekent (ook digitaal): dan staat bij "
+        "elke handtekening een regel voor plaats en datum.",
+    )
+    datum: Datum | None = veld(None, "Datum van ondertekening, als alle partijen samen tekenen")
+    exemplaren: int | None = veld(
+        None,
+        "In hoeveel exemplaren getekend wordt; leeg: in zoveel exemplaren als er ondertekenaars zijn",
+        ge=1,
+        le=50,
+    )
 
 
 class Paragraaf(Model):

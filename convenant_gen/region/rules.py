@@ -6,16 +6,23 @@ lives here, so the documents, the CLI and the overview all apply the same ones.
 
 from __future__ import annotations
 
+import datetime as dt
+import re
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from fractions import Fraction
 
-from convenant_gen.figures import figures
-from convenant_gen.region.model import Region, party_key
+from convenant_gen.figures import Doelperiode, figures
+from convenant_gen.region.model import Bereik, Region, party_key
+from convenant_gen.words import MAANDEN
 
 Path_ = tuple[str | int, ...]
 
 NORM_PLAATSINGEN = Fraction(40, 100)  # Hoofdzaak Werk: at least 40 % duurzame plaatsingen
+# The total of trajecten may differ this much from trajecten_per_jaar × the period before it is
+# a clear mismatch: whole months, rounding and a slow start make a few percent ordinary.
+MARGE_JAARTEMPO = Fraction(10, 100)
+WAAROM_PARTNERS = "Hoofdzaak Werk is een samenwerking van ggz en werk en inkomen"
 
 
 @dataclass(frozen=True)
@@ -57,17 +64,58 @@ def check_end_after_start(r: Region) -> Iterator[Issue]:
 
 
 @rule
-def check_plaatsingen(r: Region) -> Iterator[Issue]:
-    d = r.doelstellingen
-    if d.trajecten is None or d.duurzame_plaatsingen is None:
+def check_trajecten_per_jaar(r: Region) -> Iterator[Issue]:
+    """The total against trajecten_per_jaar × the period it is counted over (a warning: the
+    region may count a slow first year, but a clear mismatch prints two targets that disagree)."""
+    d, f = r.doelstellingen, figures(r)
+    expected, period = f.trajecten_volgens_jaartempo, f.doelperiode
+    if d.trajecten is None or d.trajecten_per_jaar is None or expected is None or period is None:
         return
-    if d.duurzame_plaatsingen > d.trajecten:
+    if abs(d.trajecten - expected) > max(Fraction(1), expected * MARGE_JAARTEMPO):
+        yield _warn(
+            ("doelstellingen", "trajecten"),
+            f"het totaal van {_aantal(d.trajecten, 'traject', 'trajecten')} past niet bij "
+            f"{_aantal(d.trajecten_per_jaar, 'traject', 'trajecten')} per jaar: {_periode(period)} "
+            f"zijn dat er {expected}; pas het totaal of het aantal per jaar aan",
+        )
+
+
+def _doel_trajecten(r: Region) -> tuple[int, str | None] | None:
+    """The target's total of trajecten: the number the file gives (phrase None), else the number
+    trajecten_per_jaar implies over the period, with a phrase that says so."""
+    d, f = r.doelstellingen, figures(r)
+    if d.trajecten is not None:
+        return d.trajecten, None
+    implied, period = f.trajecten_volgens_jaartempo, f.doelperiode
+    if implied is None or period is None or d.trajecten_per_jaar is None:
+        return None
+    per_year = _aantal(d.trajecten_per_jaar, "traject", "trajecten")
+    return implied, (
+        f"de {_aantal(implied, 'traject', 'trajecten')} die {per_year} per jaar {_periode(period)} opleveren"
+    )
+
+
+@rule
+def check_plaatsingen(r: Region) -> Iterator[Issue]:
+    """Placements and CMD-trajecten within the trajecten: a factual contradiction (an error). When
+    the file gives only trajecten_per_jaar, within the total that implies over the period."""
+    d = r.doelstellingen
+    target = _doel_trajecten(r)
+    if target is None:
+        return
+    total, implied = target
+    if d.duurzame_plaatsingen is not None and d.duurzame_plaatsingen > total:
         yield Issue(
             ("doelstellingen", "duurzame_plaatsingen"),
-            f"{d.duurzame_plaatsingen} duurzame plaatsingen is meer dan {d.trajecten} trajecten; "
+            f"{d.duurzame_plaatsingen} duurzame plaatsingen is meer dan {implied or f'{total} trajecten'}; "
             "een plaatsing komt voort uit een traject",
         )
-    elif (share := figures(r).aandeel_plaatsingen) is not None and share < NORM_PLAATSINGEN:
+    elif (
+        d.trajecten is not None
+        and d.duurzame_plaatsingen is not None
+        and (share := figures(r).aandeel_plaatsingen) is not None
+        and share < NORM_PLAATSINGEN
+    ):
         needed = -(-d.trajecten * NORM_PLAATSINGEN.numerator // NORM_PLAATSINGEN.denominator)
         yield _warn(
             ("doelstellingen", "duurzame_plaatsingen"),
@@ -75,10 +123,53 @@ def check_plaatsingen(r: Region) -> Iterator[Issue]:
             f"{float(share) * 100:.0f} procent; de norm van Hoofdzaak Werk is "
             f"40 procent (hier {needed} plaatsingen)",
         )
-    if d.trajecten_cmd and d.trajecten_cmd.tot > d.trajecten:
+    if d.trajecten_cmd and d.trajecten_cmd.tot > total:
         yield Issue(
             ("doelstellingen", "trajecten_cmd"),
-            f"{d.trajecten_cmd.tot} CMD-trajecten is meer dan {d.trajecten} trajecten in totaal",
+            f"{d.trajecten_cmd.tot} CMD-trajecten is meer dan {implied or f'{total} trajecten in totaal'}",
+        )
+
+
+@rule
+def check_ips_in_doel(r: Region) -> Iterator[Issue]:
+    """The IPS-trajecten of the plan are trajecten of the target: more of them than the target
+    holds is a factual contradiction (an error). Within the target's CMD band (a warning): more
+    IPS-trajecten for CMD than its top, or for EPA than the total leaves beside its bottom (an
+    EPA-traject is no CMD-traject). Warnings, because the band is the region's estimate ("25 tot
+    40") and the plan counts trajecten financed where the target counts trajecten completed
+    before its date; only the total is fixed enough to refuse."""
+    ips, d = figures(r).ips, r.doelstellingen
+    target = _doel_trajecten(r)
+    if ips.trajecten == 0 or target is None:
+        return
+    total, implied = target
+    doel = implied or f"de {_aantal(total, 'traject', 'trajecten')} van de doelstelling"
+    doel_veld = "doelstellingen.trajecten_per_jaar" if implied else "doelstellingen.trajecten"
+    financiering: Path_ = ("plan_van_aanpak", "financiering")
+    if ips.trajecten > total:
+        yield Issue(
+            financiering,
+            f"{ips.trajecten} IPS-trajecten (EPA {ips.epa.trajecten}, CMD {ips.cmd.trajecten}) is meer dan "
+            f"{doel}; de IPS-trajecten tellen mee in de doelstelling: verhoog {doel_veld} of verlaag "
+            "de IPS-trajecten",
+        )
+        return
+    cmd = d.trajecten_cmd
+    if cmd is None:
+        return
+    if ips.cmd.trajecten > cmd.tot:
+        yield _warn(
+            (*financiering, "cmd", "trajecten"),
+            f"{ips.cmd.trajecten} IPS-trajecten voor CMD is meer dan de {_bereik(cmd)} CMD-trajecten van de "
+            "doelstelling (doelstellingen.trajecten_cmd); verlaag de IPS-trajecten voor CMD of verhoog "
+            "doelstellingen.trajecten_cmd",
+        )
+    if ips.epa.trajecten + cmd.van > total:
+        yield _warn(
+            (*financiering, "epa", "trajecten"),
+            f"{ips.epa.trajecten} IPS-trajecten voor EPA en minstens {cmd.van} CMD-trajecten "
+            f"(doelstellingen.trajecten_cmd) zijn samen {ips.epa.trajecten + cmd.van}, meer dan {doel}; "
+            f"een EPA-traject is geen CMD-traject: verlaag de IPS-trajecten voor EPA of verhoog {doel_veld}",
         )
 
 
@@ -186,14 +277,54 @@ def check_milestones_in_looptijd(r: Region) -> Iterator[Issue]:
             )
 
 
+# Deadlines and first meetings of the covenant itself: after the end is an error, because the
+# covenant then no longer binds anyone (a deadline or a first meeting under an ended covenant
+# contradicts its own term; the fix is the date or a longer term). Before the start is only a
+# warning: preparations before signing happen, and a network that already exists may meet or
+# deliver before its new covenant takes effect. The plan's milestones stay warnings on both
+# sides (check_milestones_in_looptijd): the plan may run to its own verwachte_einddatum.
+
+
 @rule
 def check_activities_in_looptijd(r: Region) -> Iterator[Issue]:
-    end = r.looptijd.einddatum
+    start, end = r.looptijd.ingangsdatum, r.looptijd.einddatum
     for i, a in enumerate(r.activiteiten):
+        path: Path_ = ("activiteiten", i, "uiterlijk")
         if a.uiterlijk and end and a.uiterlijk > end:
+            yield Issue(
+                path,
+                f"{a.uiterlijk.isoformat()} ligt na het einde van de looptijd ({end.isoformat()}); "
+                "kies een datum binnen de looptijd of verleng de looptijd",
+            )
+        elif a.uiterlijk and start and a.uiterlijk < start:
             yield _warn(
-                ("activiteiten", i, "uiterlijk"),
-                f"{a.uiterlijk.isoformat()} ligt na het einde van de looptijd ({end.isoformat()})",
+                path,
+                f"{a.uiterlijk.isoformat()} ligt vóór de ingangsdatum ({start.isoformat()}); een activiteit "
+                "van het convenant valt binnen de looptijd: kies een latere datum",
+            )
+
+
+@rule
+def check_first_meetings_in_looptijd(r: Region) -> Iterator[Issue]:
+    """A body's first meeting (a month) within the term, counted in whole months."""
+    start, end = r.looptijd.ingangsdatum, r.looptijd.einddatum
+    for i, o in enumerate(r.werkwijze.organen):
+        month = o.eerste_bijeenkomst
+        if month is None:
+            continue
+        path: Path_ = ("werkwijze", "organen", i, "eerste_bijeenkomst")
+        what = f"de eerste bijeenkomst van orgaan '{o.naam}' in {_maand(month)}"
+        if end and (month.year, month.month) > (end.year, end.month):
+            yield Issue(
+                path,
+                f"{what} ligt na het einde van de looptijd ({end.isoformat()}); kies een maand binnen de "
+                "looptijd of verleng de looptijd",
+            )
+        elif start and (month.year, month.month) < (start.year, start.month):
+            yield _warn(
+                path,
+                f"{what} ligt vóór de ingangsdatum ({start.isoformat()}); kies de eerste bijeenkomst onder "
+                f"dit convenant, vanaf {_maand(start)}",
             )
 
 
@@ -207,6 +338,86 @@ def check_bodies_exist(r: Region) -> Iterator[Issue]:
 def check_signing_parties(r: Region) -> Iterator[Issue]:
     if r.partijen and not figures(r).ondertekenaars:
         yield Issue(("partijen",), "geen enkele partij ondertekent; zet bij minstens één 'ondertekent: ja'")
+
+
+def _partner_issues(r: Region) -> Iterator[tuple[Issue, bool]]:
+    """A ggz-instelling, and UWV or a gemeente, among the signatories: each lack as an error,
+    with whether the file chose it (the party is listed with 'ondertekent: nee') rather than
+    not yet filled it in (the party is not listed at all)."""
+    signing = figures(r).ondertekenaars
+    if not signing:
+        return  # check_signing_parties
+    kinds = {p.soort for p in signing}
+    if "ggz-instelling" not in kinds:
+        silent = [(i, p) for i, p in enumerate(r.partijen) if p.soort == "ggz-instelling"]
+        if len(silent) == 1:
+            i, p = silent[0]
+            yield (
+                Issue(
+                    ("partijen", i, "ondertekent"),
+                    f"{p.naam} is de enige ggz-instelling en ondertekent niet; zet 'ondertekent: ja' "
+                    f"({WAAROM_PARTNERS})",
+                ),
+                True,
+            )
+        elif silent:
+            names = ", ".join(p.naam for _, p in silent)
+            yield (
+                Issue(
+                    ("partijen",),
+                    f"geen van de ggz-instellingen ({names}) ondertekent; zet bij minstens één "
+                    f"'ondertekent: ja' ({WAAROM_PARTNERS})",
+                ),
+                True,
+            )
+        else:
+            who = (
+                f"de enige ondertekenaar, {signing[0].naam}, is geen ggz-instelling"
+                if len(signing) == 1
+                else f"geen van de {len(signing)} ondertekenaars is een ggz-instelling"
+            )
+            yield (
+                Issue(
+                    ("partijen",),
+                    f"{who}; {WAAROM_PARTNERS}: voeg een ggz-instelling toe met 'soort: ggz-instelling'",
+                ),
+                False,
+            )
+    if not kinds & {"uwv", "gemeente"}:
+        silent = [(i, p) for i, p in enumerate(r.partijen) if p.soort in ("uwv", "gemeente")]
+        centrum = r.partij(r.regio.centrumgemeente)
+        silent.sort(key=lambda ip: ip[1] is not centrum)  # the centrumgemeente first
+        add_uwv = "" if any(p.soort == "uwv" for p in r.partijen) else " of voeg UWV toe"
+        if silent:
+            i, p = silent[0]
+            yield (
+                Issue(
+                    ("partijen", i, "ondertekent"),
+                    f"geen van de ondertekenaars is UWV of een gemeente; laat {p.naam} ondertekenen "
+                    f"('ondertekent: ja'){add_uwv} ({WAAROM_PARTNERS})",
+                ),
+                True,
+            )
+        else:  # the centrumgemeente is missing too, which check_centrumgemeente reports
+            yield (
+                Issue(
+                    ("partijen",),
+                    f"geen van de ondertekenaars is UWV of een gemeente; voeg UWV of de gemeenten toe "
+                    f"({WAAROM_PARTNERS})",
+                ),
+                False,
+            )
+
+
+@rule
+def check_partners(r: Region) -> Iterator[Issue]:
+    """A concept is warned where it chose the lack ('ondertekent: nee'); check_partners_definitief
+    refuses every lack for signing (see check_region). A concept whose list simply has no
+    ggz-instelling yet is unfinished, not contradictory: like every other missing piece
+    (check_complete) that is for the definitief build to refuse."""
+    for issue, chosen in _partner_issues(r):
+        if chosen:
+            yield _warn(issue.path, issue.message)
 
 
 @rule
@@ -223,6 +434,46 @@ def check_vervolg(r: Region) -> Iterator[Issue]:
 # --- definitief: the covenant goes on the table to be signed ---------------------------
 
 
+@rule
+def check_signing_together(r: Region) -> Iterator[Issue]:
+    """Place and date of signing go together: both when all parties sign at one meeting,
+    neither when each signs apart (then every signature block has its own line)."""
+    o = r.ondertekening
+    if (o.plaats is None) != (o.datum is None):
+        given, missing = ("plaats", "datum") if o.datum is None else ("datum", "plaats")
+        yield Issue(
+            ("ondertekening", missing),
+            f"ontbreekt terwijl ondertekening.{given} is ingevuld; vul beide in als alle partijen samen "
+            "tekenen, of laat beide leeg als elke partij apart tekent (dan krijgt elke handtekening een "
+            "regel voor plaats en datum)",
+            "waarschuwing",
+        )
+
+
+_VERB_PHRASE = re.compile(
+    r"\b(kunnen|kan|mogen|mag|moeten|moet|zullen|zal|willen|wil|worden|wordt|zijn|is|hebben|heeft|nemen|neemt)\b",
+    re.IGNORECASE,
+)
+_RELATIVE = re.compile(r"\b(die|dat|welke|wie|waarvan|waarin)\b", re.IGNORECASE)
+
+
+@rule
+def check_samenstelling_is_a_noun_phrase(r: Region) -> Iterator[Issue]:
+    """'De klankbordgroep bestaat uit …' must go on with who is in it, not with a sentence."""
+    for i, o in enumerate(r.werkwijze.organen):
+        text = o.samenstelling
+        if not text:
+            continue
+        verb = _VERB_PHRASE.search(text)
+        if verb and not _RELATIVE.search(text[: verb.start()]):
+            yield _warn(
+                ("werkwijze", "organen", i, "samenstelling"),
+                f"'{o.naam} bestaat uit {text}' is geen goede zin: beschrijf wie erin zitten, zonder "
+                f"werkwoord ('{verb.group(0)}'), bijvoorbeeld 'vertegenwoordigers van alle convenantpartners' "
+                "of 'alle convenantpartners die willen deelnemen'",
+            )
+
+
 @definitief_rule
 def check_complete(r: Region) -> Iterator[Issue]:
     required: list[tuple[Path_, object]] = [
@@ -235,13 +486,10 @@ def check_complete(r: Region) -> Iterator[Issue]:
         (("doelstellingen", "duurzame_plaatsingen"), r.doelstellingen.duurzame_plaatsingen),
         (("doelgroepen", "primair"), r.doelgroepen.primair),
         (("partijen",), r.partijen),
-        (("ondertekening", "plaats"), r.ondertekening.plaats),
     ]
     for path, value in required:
         if value is None or value == []:
             yield Issue(path, "ontbreekt; een definitief convenant heeft dit nodig")
-    if figures(r).ondertekeningsdatum is None:
-        yield Issue(("ondertekening", "datum"), "ontbreekt (of looptijd.ingangsdatum)")
     for i, o in enumerate(r.werkwijze.organen):
         if o.soort == "stuurgroep":
             for field in ("vergaderingen_per_jaar", "wanneer"):
@@ -255,6 +503,11 @@ def check_complete(r: Region) -> Iterator[Issue]:
 
 
 @definitief_rule
+def check_partners_definitief(r: Region) -> Iterator[Issue]:
+    yield from (issue for issue, _ in _partner_issues(r))
+
+
+@definitief_rule
 def check_representatives(r: Region) -> Iterator[Issue]:
     for lacking in figures(r).vertegenwoordiging_ontbreekt:
         for field in lacking.ontbreekt:
@@ -265,8 +518,36 @@ def check_representatives(r: Region) -> Iterator[Issue]:
 
 
 def check_region(region: Region, definitief: bool = False) -> list[Issue]:
-    rules = RULES + (DEFINITIEF_RULES if definitief else [])
-    return [issue for check in rules for issue in check(region)]
+    """Every finding; in a definitief build an error of a definitief rule replaces the warning
+    of an every-build rule on the same field with the same message (warned in a concept,
+    refused for signing), so it is reported once."""
+    found = [issue for check in RULES for issue in check(region)]
+    if not definitief:
+        return found
+    strict = [issue for check in DEFINITIEF_RULES for issue in check(region)]
+    raised = {(issue.path, issue.message) for issue in strict if issue.severity == "fout"}
+    kept = [i for i in found if not (i.severity == "waarschuwing" and (i.path, i.message) in raised)]
+    return kept + strict
+
+
+def _aantal(n: int, enkelvoud: str, meervoud: str) -> str:
+    return f"{n} {enkelvoud if n == 1 else meervoud}"
+
+
+def _maand(d: dt.date) -> str:
+    return f"{MAANDEN[d.month - 1]} {d.year}"
+
+
+def _bereik(b: Bereik) -> str:
+    return str(b.tot) if b.van == b.tot else f"{b.van} tot {b.tot}"
+
+
+def _periode(p: Doelperiode) -> str:
+    """'van 2022-01-01 tot 2023-12-31 (2 jaar)', or 'tot de doeldatum ...' and months."""
+    months = p.jaren * 12
+    length = f"{months // 12} jaar" if months % 12 == 0 else _aantal(int(months), "maand", "maanden")
+    tot = f"de doeldatum {p.tot.isoformat()}" if p.tot_doeldatum else p.tot.isoformat()
+    return f"van {p.van.isoformat()} tot {tot} ({length})"
 
 
 def _iso(d: object) -> str:

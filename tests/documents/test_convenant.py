@@ -126,6 +126,24 @@ CHOICES = (
 )
 PLACEHOLDER = re.compile(r"(?:\b(?:de|het) )?\[[^\]]*\]")
 
+# Slips of the format the covenant corrects; each is listed in docs/sjablonen.md (tested below).
+CORRECTIONS = {
+    "over de het convenant": "over het convenant",
+    "zich schriftelijk akkoord verklaard": "zich schriftelijk akkoord heeft verklaard",
+    "een zelflerend, duurzaam uitvoerbaar en structureel bekostigde samenwerking": (
+        "een zelflerende, duurzaam uitvoerbare en structureel bekostigde samenwerking"
+    ),
+    "bestuurders/voorzitters van de ondertekenaars van het convenant of diens gemandateerde vervanger": (
+        "de bestuurders of voorzitters van de ondertekenende partijen of hun gemandateerde vervangers"
+    ),
+    "tussen- en of eindresultaten": "tussen- of eindresultaten",
+    "stil legt": "stillegt",
+    "instemmen met het toetreden": "instemt met het toetreden",
+    "met een [twee derde] meerderheid": "met een meerderheid van [twee derde]",
+    "dat een [twee derde] meerderheid van": "dat een meerderheid van [twee derde] van",
+    "trajecten te hebben afgerond, resulterend in": "trajecten te hebben afgerond, met als resultaat",
+}
+
 
 def _standard_fragments() -> list[str]:
     """The format's covenant text (section 4 and its annex) without the Toelichting blocks, cut
@@ -145,6 +163,8 @@ def _standard_fragments() -> list[str]:
             toelichting = False
         if toelichting or line in FORMAT_HEADINGS or line.startswith(CHOICES):
             continue
+        for wrong, right in CORRECTIONS.items():
+            line = line.replace(wrong, right)
         for piece in PLACEHOLDER.split(re.sub(r"^\d\. ", "", line)):
             piece = piece.strip(" .,:")
             if len(piece) > 25:
@@ -187,6 +207,12 @@ def test_every_standard_passage_of_the_format_is_there(slug, tmp_path):
     assert missing == []
 
 
+def test_every_correction_of_the_format_is_documented():
+    guide = re.sub(r"\s+", " ", (ROOT / "docs" / "sjablonen.md").read_text(encoding="utf-8"))
+    for wrong in CORRECTIONS:
+        assert wrong.split(" van ")[0][:30] in guide, wrong
+
+
 def test_no_toelichting_and_no_leftover_tags(amsterdam):
     text = all_text(amsterdam)
     assert "Toelichting" not in text
@@ -198,19 +224,21 @@ def test_groot_amsterdam_values_in_dutch(amsterdam):
     for expected in [
         "Dit convenant treedt in werking vanaf de datum van ondertekening op 1 januari 2022 "
         "en geldt tot 31 december 2023.",
-        "om voor 31 december 2023 100 trajecten te hebben afgerond, resulterend in 40 duurzame plaatsingen",
+        "om vóór 31 december 2023 in totaal 100 trajecten te hebben afgerond, "
+        "met als resultaat 40 duurzame plaatsingen",
         "Van de trajecten zijn er 25 tot 40 voor de doelgroep CMD.",
         "25 tot 50 nieuwe werkgevers",
         "Uiterlijk twee maanden voor het aflopen van de convenantperiode",
         "Het projectteam komt zes keer per jaar bij elkaar, en wel in de even maanden (tweemaandelijks).",
         "De eerste projectteambijeenkomst vindt plaats in januari 2022",
         "De klankbordgroep komt vier keer per jaar bij elkaar.",
-        "met een twee derde meerderheid zijn vastgesteld en minimaal twee derde van alle convenantpartijen zich",
+        "met een meerderheid van twee derde zijn vastgesteld en minimaal twee derde van alle convenantpartijen zich",
         "Bij 13 ondertekenaars betekent dit: ten minste 9 stemmen in het projectteam",
         "Bij 13 ondertekenaars moeten dus ten minste 9 partijen instemmen.",
         "voorbereid door het projectteam",
         "Centrumgemeente Amsterdam fungeert als kassier.",
-        "Aldus overeengekomen te Amsterdam op 1 januari 2022, in dertienvoud getekend,",
+        "Aldus overeengekomen en door elke partij ondertekend op de plaats en datum bij haar handtekening, "
+        "in dertienvoud.",
         "in het projectteam of de klankbordgroep onderling afspraken",
         "In de eerste bijeenkomst van het projectteam in januari 2022 wordt afgesproken",
         "De kosten van de projectleider worden gefinancierd uit de projectvergoeding vanuit het landelijke "

@@ -39,6 +39,12 @@ from convenant_gen.documents import formatting as f
         (f.lidwoord, "coördinatieteam", "het coördinatieteam"),
         (f.lidwoord, "stuurgroep", "de stuurgroep"),
         (f.lidwoord, "projectteam", "het projectteam"),
+        (f.in_zin, "Gemeente Doetinchem", "de gemeente Doetinchem"),
+        (f.in_zin, "Gemeente Oude IJsselstreek", "de gemeente Oude IJsselstreek"),
+        (f.in_zin, "Provincie Gelderland", "de provincie Gelderland"),
+        (f.in_zin, "UWV", "UWV"),
+        (f.in_zin, "GGNet", "GGNet"),
+        (f.in_zin, "Gemeentebelangen", "Gemeentebelangen"),
     ],
 )
 def test_filters(fn, value, expected):
@@ -55,3 +61,17 @@ def test_missing_values_render_as_dotted_line():
     for fn in (f.datum, f.maand, f.getal, f.bedrag, f.breuk, f.voud, f.maanden):
         assert fn(None) == f.OPEN
     assert f.opsomming([]) == f.OPEN
+
+
+@pytest.mark.parametrize(
+    ("value", "expected"),
+    [
+        (1, "1 traject"),
+        (0, "0 trajecten"),
+        (2, "2 trajecten"),
+        (5875, "5.875 trajecten"),
+        (None, f"{f.OPEN} trajecten"),
+    ],
+)
+def test_a_number_agrees_with_its_noun(value, expected):
+    assert f.aantal(value, "traject", "trajecten") == expected

@@ -137,8 +137,8 @@ def test_plan_and_covenant_show_the_same_targets(built, slug):
     convenant = re.sub(r"\s+", " ", all_text(built[slug]["convenant"]))
     plan = re.sub(r"\s+", " ", all_text(built[slug]["plan-van-aanpak"]))
     in_covenant = (
-        f"om voor {datum(d.datum)} {getal(d.trajecten)} trajecten te hebben afgerond, "
-        f"resulterend in {getal(d.duurzame_plaatsingen)} duurzame plaatsingen"
+        f"om vóór {datum(d.datum)} in totaal {getal(d.trajecten)} trajecten te hebben afgerond, "
+        f"met als resultaat {getal(d.duurzame_plaatsingen)} duurzame plaatsingen"
     )
     in_plan = (
         f"{getal(d.trajecten)} trajecten vóór {datum(d.datum)}, resulterend in "

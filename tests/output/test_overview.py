@@ -88,8 +88,8 @@ def test_same_figures_as_the_documents(tmp_path):
         covenant = re.sub(r"\s+", " ", all_text(outcome.written[0]))
         plan = re.sub(r"\s+", " ", all_text(outcome.written[1]))
         assert (
-            f"{row.trajecten} trajecten te hebben afgerond, resulterend in {row.duurzame_plaatsingen} duurzame"
-            in covenant
+            f"in totaal {row.trajecten} trajecten te hebben afgerond, met als resultaat {row.duurzame_plaatsingen} "
+            "duurzame" in covenant
         )
         assert f"resulterend in {row.trajecten_per_jaar} nieuwe trajecten per jaar" in plan
         assert covenant.count("vertegenwoordigd door") == sum(row.ondertekenaars_per_soort.values())

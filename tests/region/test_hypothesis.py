@@ -292,6 +292,7 @@ def _seed():
     _merge(data, SEED_EXTRA)
     data["partijen"][1].setdefault("subregio", "Leiden")
     data["werkwijze"]["organen"][0].setdefault("taken", ["besluiten over de aanpak"])
+    data["werkwijze"]["organen"][0].setdefault("meervoud", False)
     data["plan_van_aanpak"]["opsteller"].setdefault("organisatie", "WSP Holland Rijnland")
     data["plan_van_aanpak"]["goedkeuringen"][0].update(akkoord=True, datum=dt.date(2022, 6, 1))
     groups: dict[type, list] = {}

@@ -149,7 +149,7 @@ def test_default_bodies_are_the_formats(write):
     assert [o.naam for o in region.werkwijze.organen] == ["stuurgroep", "coördinatieteam"]
     assert region.aanpassing.meerderheid == Fraction(2, 3)
     assert region.vervolg.maanden_voor_einde == 3
-    assert region.ondertekening.exemplaren == 3
+    assert region.ondertekening.exemplaren is None
 
 
 def test_milestone_outside_looptijd_is_a_warning(write):
@@ -164,16 +164,16 @@ def test_milestone_outside_looptijd_is_a_warning(write):
     ]
 
 
-def test_definitief_needs_representatives_place_and_date(write):
+def test_definitief_needs_representatives_and_term_not_a_joint_signing(write):
     found = problems(write, "", definitief=True)
     fields = {f.split(":")[1] for f in found}
     assert {
         "partijen[1].vertegenwoordiger.naam",
         "partijen[1].vertegenwoordiger.functie",
-        "ondertekening.plaats",
-        "ondertekening.datum",
         "looptijd.einddatum",
     } <= fields
+    # Without place and date every party signs apart, each with its own line for both.
+    assert not fields & {"ondertekening.plaats", "ondertekening.datum"}
 
 
 def test_concept_allows_unknown_representatives(write):
