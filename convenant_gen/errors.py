@@ -30,6 +30,11 @@ class Finding:
         return asdict(self)
 
 
+def in_file_order(findings: list[Finding]) -> list[Finding]:
+    """Findings as a reader meets them: by file, then line and column (stable for one place)."""
+    return sorted(findings, key=lambda f: (f.file, f.line, f.column))
+
+
 def errors_in(findings: list[Finding]) -> list[Finding]:
     return [f for f in findings if f.severity == "fout"]
 

@@ -52,6 +52,11 @@ def breuk(value: Fraction | str) -> str:
     return f"{f.numerator}/{f.denominator}"
 
 
+def naar_aantal(n: int, enkelvoud: str, meervoud: str) -> str:
+    """The noun in agreement with the number n: 1 traject, 0 or 2 trajecten."""
+    return enkelvoud if n == 1 else meervoud
+
+
 def is_meervoud(naam: str) -> bool:
     """Whether a body's name is a plural ('werkgroepen', 'regieteams'), from its last word: a
     guess a region can override (orgaan.meervoud). Names of bodies in the singular end in

@@ -9,7 +9,7 @@ from typing import Any
 
 from convenant_gen.figures import figures
 from convenant_gen.region.kinds import SOORT_KOPPEN
-from convenant_gen.region.model import Region
+from convenant_gen.region.model import Orgaan, Region
 from convenant_gen.words import FUNCTIE_MEERVOUD, is_meervoud
 
 # What every computed key means, for `convenant templates fields` (a test checks none is missing).
@@ -60,14 +60,7 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [p.model_dump() for p in members]}
         for soort, members in f.handtekeninggroepen.items()
     ]
-    ctx["werkwijze"]["organen"] = [
-        {
-            **o.model_dump(),
-            "lidwoord": _article(o.naam, o.meervoud),
-            "meervoud": is_meervoud(o.naam) if o.meervoud is None else o.meervoud,
-        }
-        for o in region.werkwijze.organen
-    ]
+    ctx["werkwijze"]["organen"] = [_organ(o) for o in region.werkwijze.organen]
     leiding = region.werkwijze.projectleiding
     main, work = region.hoofdorgaan, region.werkorgaan
     evaluatie_orgaan = f.evaluatie_orgaan
@@ -107,9 +100,11 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
     return ctx
 
 
-def _article(name: str, meervoud: bool | None = None) -> str:
+def _organ(o: Orgaan) -> dict[str, Any]:
+    """A body as templates see it, with its article and whether its name is a plural (the
+    region's word, else a guess from the name)."""
     from convenant_gen.documents.formatting import lidwoord
 
-    if meervoud or (meervoud is None and is_meervoud(name)):
-        return "de"
-    return lidwoord(name).split()[0]
+    plural = is_meervoud(o.naam) if o.meervoud is None else o.meervoud
+    article = "de" if plural else lidwoord(o.naam).split()[0]
+    return {**o.model_dump(), "lidwoord": article, "meervoud": plural}

@@ -126,7 +126,7 @@ def aantal(value: int | None, enkelvoud: str, meervoud: str) -> str:
     5875 -> '5.875 trajecten'."""
     if value is None:
         return f"{OPEN} {meervoud}"
-    return f"{getal(value)} {enkelvoud if value == 1 else meervoud}"
+    return f"{getal(value)} {words.naar_aantal(value, enkelvoud, meervoud)}"
 
 
 _IN_RUNNING_TEXT = ("Gemeente ", "Provincie ", "Centrumgemeente ")

@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, cast
 
 import yaml
 
-from convenant_gen.errors import Finding, InputError
+from convenant_gen.errors import Finding, InputError, in_file_order
 from convenant_gen.region.kinds import SOORT_KOPPEN
 from convenant_gen.words import breuk
 
@@ -251,7 +251,7 @@ def collect(files: list[Path], *, definitief: bool = False) -> Overview:
             row, found = entry(path, error=e)
         rows.append(row)
         findings += found
-    return Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
+    return Overview(rows, in_file_order(findings))
 
 
 def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tuple[Row, list[Finding]]:
@@ -267,19 +267,14 @@ def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tu
             fouten=len(errors),
             waarschuwingen=len(error.findings) - len(errors),
         )
-        return row, _in_order(error.findings)
+        return row, in_file_order(error.findings)
     lacking = missing_for_signing(loaded)
     open_items = [
         Finding(f.file, f.line, f.column, f.field, f"voor ondertekening: {f.message}", "waarschuwing") for f in lacking
     ]
     status = "concept" if lacking else "definitief"
-    return _row(path, loaded.region, status, len(loaded.warnings)), _in_order([*loaded.warnings, *open_items])
-
-
-def _in_order(findings: list[Finding]) -> list[Finding]:
-    """A region's findings in file order, as the workbook lists them (stable for equal places),
-    so that a row kept in the manifest equals the row read again."""
-    return sorted(findings, key=lambda f: (f.file, f.line, f.column))
+    # In file order, as the workbook lists them: a row kept in the manifest equals the row read again.
+    return _row(path, loaded.region, status, len(loaded.warnings)), in_file_order([*loaded.warnings, *open_items])
 
 
 def _row(path: Path, region: Region, status: str, warnings: int) -> Row:

@@ -30,7 +30,7 @@ from typing import Any
 from convenant_gen import __version__
 from convenant_gen.documents.kinds import KINDS
 from convenant_gen.documents.templates import folder_or_default, fork_path
-from convenant_gen.errors import ConvenantError, UsageProblem
+from convenant_gen.errors import ConvenantError, UsageProblem, in_file_order
 from convenant_gen.output.write import output_lock, remove_our_temporaries, write_atomic
 from convenant_gen.pipeline.build import Outcome, OverviewEntry, Status, build_date, build_region, check_date
 from convenant_gen.pipeline.limits import Limits
@@ -703,7 +703,7 @@ def _update_overview(out: Path, batch: _Batch, manifest: Manifest, *, force: boo
             _keep_row(manifest, r.source, batch, definitief, entry)
         rows.append(entry[0])
         findings += entry[1]
-    overview = Overview(rows, sorted(findings, key=lambda f: (f.file, f.line, f.column)))
+    overview = Overview(rows, in_file_order(findings))
     data = workbook_bytes(overview)
     write_atomic(out / OVERVIEW, data)
     manifest.overview = OverviewRecord(OVERVIEW, hashlib.sha256(data).hexdigest(), sources, __version__, definitief)

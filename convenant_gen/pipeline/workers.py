@@ -77,8 +77,8 @@ class Pool:
     ):
         self.fn, self.size, self.limits, self.hard, self.warm = fn, max(1, workers), limits, hard_seconds, warm
         self.workers: list[_Worker] = []
-        self.tasks: list[Any] = []
-        self.pending: deque[int] = deque()
+        self.submitted = 0
+        self.pending: deque[tuple[int, Any]] = deque()  # (index, task) not yet handed out
         self.done: deque[tuple[int, Any]] = deque()
         self.parent = os.getpid()
 
@@ -89,8 +89,8 @@ class Pool:
         self.close()
 
     def submit(self, task: Any) -> None:
-        self.tasks.append(task)
-        self.pending.append(len(self.tasks) - 1)
+        self.pending.append((self.submitted, task))
+        self.submitted += 1
         if len(self.workers) < self.size and all(w.task is not None for w in self.workers):
             self.workers.append(self._start())
         self._collect(0.0)
@@ -145,9 +145,9 @@ class Pool:
 
     def _give(self, worker: _Worker) -> None:
         if worker.task is None and self.pending:
-            worker.task = self.pending.popleft()
+            worker.task, task = self.pending.popleft()
             worker.started = time.monotonic()
-            worker.conn.send((worker.task, self.tasks[worker.task]))
+            worker.conn.send((worker.task, task))
 
     def _replace(self, worker: _Worker) -> _Worker:
         """Reap `worker` and put a fresh one in its place."""

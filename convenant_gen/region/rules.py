@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from convenant_gen.figures import Doelperiode, figures
 from convenant_gen.region.model import Bereik, Region, party_key
-from convenant_gen.words import MAANDEN
+from convenant_gen.words import MAANDEN, naar_aantal
 
 Path_ = tuple[str | int, ...]
 
@@ -441,12 +441,11 @@ def check_signing_together(r: Region) -> Iterator[Issue]:
     o = r.ondertekening
     if (o.plaats is None) != (o.datum is None):
         given, missing = ("plaats", "datum") if o.datum is None else ("datum", "plaats")
-        yield Issue(
+        yield _warn(
             ("ondertekening", missing),
             f"ontbreekt terwijl ondertekening.{given} is ingevuld; vul beide in als alle partijen samen "
             "tekenen, of laat beide leeg als elke partij apart tekent (dan krijgt elke handtekening een "
             "regel voor plaats en datum)",
-            "waarschuwing",
         )
 
 
@@ -531,7 +530,7 @@ def check_region(region: Region, definitief: bool = False) -> list[Issue]:
 
 
 def _aantal(n: int, enkelvoud: str, meervoud: str) -> str:
-    return f"{n} {enkelvoud if n == 1 else meervoud}"
+    return f"{n} {naar_aantal(n, enkelvoud, meervoud)}"
 
 
 def _maand(d: dt.date) -> str:

@@ -4,7 +4,6 @@ case builds a variant of an example region through the CLI and reads the covenan
 
 from __future__ import annotations
 
-import shutil
 from pathlib import Path
 
 import pytest
@@ -13,14 +12,19 @@ from tests.conftest import REGIONS
 from tests.docs import reading_text
 
 
-def covenant(tmp_path: Path, run, *changes: tuple[str, str], region: str = "achterhoek") -> str:
+def variant(tmp_path: Path, region: str, *changes: tuple[str, str]) -> Path:
+    """A copy of an example region with each `old` text replaced by `new` once."""
     source = tmp_path / f"{region}.yaml"
-    shutil.copy(REGIONS / source.name, source)
-    text = source.read_text(encoding="utf-8")
+    text = (REGIONS / source.name).read_text(encoding="utf-8")
     for old, new in changes:
         assert old in text, f"the example changed: {old!r} is not in {source.name}"
         text = text.replace(old, new, 1)
     source.write_text(text, encoding="utf-8")
+    return source
+
+
+def covenant(tmp_path: Path, run, *changes: tuple[str, str], region: str = "achterhoek") -> str:
+    source = variant(tmp_path, region, *changes)
     result = run("build", source, "--out", tmp_path / "out", "--datum", "2026-11-23", "-q")
     assert result.exit_code == 0, result.output
     return reading_text(tmp_path / "out" / region / f"convenant-{region}.docx")
@@ -106,11 +110,7 @@ def test_parties_signing_together_are_asked_once(tmp_path, run):
 
 
 def validate_variant(tmp_path: Path, run, old: str, new: str, region: str = "groot-amsterdam"):
-    source = tmp_path / f"{region}.yaml"
-    text = (REGIONS / source.name).read_text(encoding="utf-8")
-    assert old in text
-    source.write_text(text.replace(old, new, 1), encoding="utf-8")
-    return run("validate", source)
+    return run("validate", variant(tmp_path, region, (old, new)))
 
 
 def test_a_composition_written_as_a_sentence_is_flagged_on_its_line(tmp_path, run):
