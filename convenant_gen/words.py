@@ -6,6 +6,7 @@ starter files `convenant init` writes, so what one writes the other reads back. 
 
 from __future__ import annotations
 
+import re
 from fractions import Fraction
 
 MAANDEN = ("januari februari maart april mei juni juli augustus september oktober november december").split()
@@ -66,3 +67,21 @@ def is_meervoud(naam: str) -> bool:
 
 
 FUNCTIE_MEERVOUD = {"projectleider": "projectleiders", "aanjager": "aanjagers"}
+
+
+_ELISION = re.compile(r"(?<![\w’])'(?=(?:s|t|n)\b)")  # 's-Hertogenbosch, 't, 'n
+_INSIDE = re.compile(r"(?<=\w)'(?=\w)")  # subregio's, zo'n
+_OPENING = re.compile(r"(?:(?<=^)|(?<=[\s(\[{/–-]))'")
+_OPENING_DOUBLE = re.compile(r"(?:(?<=^)|(?<=[\s(\[{/–-]))\"")
+
+
+def typografisch(text: str) -> str:
+    """Straight quotes as a typesetter writes them in Dutch: subregio's -> subregio’s,
+    's-Hertogenbosch -> ’s-Hertogenbosch, 'Werk als Herstel' -> ‘Werk als Herstel’,
+    "Opgenomen" -> “Opgenomen”."""
+    if "'" not in text and '"' not in text:
+        return text
+    text = _ELISION.sub("’", text)
+    text = _INSIDE.sub("’", text)
+    text = _OPENING.sub("‘", text).replace("'", "’")
+    return _OPENING_DOUBLE.sub("“", text).replace('"', "”")

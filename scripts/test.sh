@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs everything the tests need (Python packages; LibreOffice and fonts from Debian) and
-# runs every test. Used by the README and by .ci/run; CI never skips the LibreOffice tests.
+# Installs everything the tests need (Python packages; LibreOffice, fonts and hunspell with its
+# Dutch dictionary from Debian) and runs every test. Used by the README and by .ci/run; CI never
+# skips the LibreOffice or spelling tests.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 need=()
@@ -10,6 +11,8 @@ command -v pdftotext >/dev/null || need+=(poppler-utils)
 fc-list 2>/dev/null | grep -qi carlito || need+=(fonts-crosextra-carlito)
 fc-list 2>/dev/null | grep -qi caladea || need+=(fonts-crosextra-caladea)
 fc-list 2>/dev/null | grep -qi "liberation sans" || need+=(fonts-liberation2)
+command -v hunspell >/dev/null || need+=(hunspell)
+[ -e /usr/share/hunspell/nl_NL.dic ] || need+=(hunspell-nl)
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq

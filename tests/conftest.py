@@ -59,3 +59,12 @@ def pytest_addoption(parser: pytest.Parser) -> None:
         action="store_true",
         help="write the golden texts in tests/golden/ anew from the rendered documents (then review the diff)",
     )
+
+
+def signable_holland_rijnland() -> str:
+    """Holland Rijnland's file completed with the two names the seeds leave open (the aldermen
+    of Alphen aan den Rijn and Noordwijk), so a definitief build can succeed."""
+    text = (ROOT / "regions" / "holland-rijnland.yaml").read_text(encoding="utf-8")
+    text = text.replace("      functie: wethouder\n", "      naam: A. Jansen\n      functie: wethouder\n")
+    alphen = '- {functie: "wethouder, gemeente Alphen'
+    return text.replace(alphen, alphen.replace("{", "{naam: A. Jansen, "))

@@ -7,9 +7,11 @@ import datetime as dt
 from dataclasses import asdict
 from typing import Any
 
+from convenant_gen.documents.placeholders import Path_, mark
+from convenant_gen.documents.plan import PLAN_FIELDS, plan_context
 from convenant_gen.figures import figures
-from convenant_gen.region.kinds import SOORT_KOPPEN
-from convenant_gen.region.model import Orgaan, Region
+from convenant_gen.region.kinds import SOORT_KOPPEN, SOORT_NAMEN
+from convenant_gen.region.model import Orgaan, Partij, Region
 from convenant_gen.words import FUNCTIE_MEERVOUD, is_meervoud
 
 # What every computed key means, for `convenant templates fields` (a test checks none is missing).
@@ -38,8 +40,13 @@ COMPUTED: dict[str, str] = {
     "mijlpalen_aantal": "aantal mijlpalen in het plan van aanpak",
     "mijlpalen_binnen_looptijd": "aantal mijlpalen op of vóór de einddatum",
     "mijlpalen_per_jaar": "per jaar het aantal mijlpalen: jaar en aantal",
+    "plan": "het plan van aanpak zoals het sjabloon het toont: per onderdeel de eigen gegevens of wat uit "
+    "het convenant volgt",
     "titel": "de titel van het convenant volgens de format",
 }
+
+# The parts of computed keys that are groups, by key: 'mijlpalen.rijen[].datum' -> its meaning.
+DETAILS: dict[str, dict[str, str]] = {"plan": PLAN_FIELDS}
 
 
 def build_context(region: Region, *, definitief: bool = False, datum: dt.date | None = None) -> dict[str, Any]:
@@ -55,12 +62,15 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
     ctx["aanpassing"]["orgaan"] = organen.aanpassing
     ctx["aanpassing"]["voorbereid_door"] = organen.voorbereid_door
     ctx["evaluatie"]["orgaan"] = organen.evaluatie
-    ondertekenaars = [p.model_dump() for p in f.ondertekenaars]
+    index = {id(p): i for i, p in enumerate(region.partijen)}
+    ondertekenaars = [_party(p, index[id(p)]) for p in f.ondertekenaars]
     groups = [
-        {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [p.model_dump() for p in members]}
+        {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [_party(p, index[id(p)]) for p in members]}
         for soort, members in f.handtekeninggroepen.items()
     ]
     ctx["werkwijze"]["organen"] = [_organ(o) for o in region.werkwijze.organen]
+    ctx["partijen"] = [_party(p, i) for i, p in enumerate(region.partijen)]
+    ctx["plan"] = plan_context(region, f)
     leiding = region.werkwijze.projectleiding
     main, work = region.hoofdorgaan, region.werkorgaan
     evaluatie_orgaan = f.evaluatie_orgaan
@@ -81,7 +91,7 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         aandeel_plaatsingen=f.aandeel_plaatsingen,
         trajecten_per_jaar=f.trajecten_per_jaar,
         menskracht_totaal=f.menskracht_totaal,
-        meewerkende_partijen=[p.model_dump() for p in region.partijen if not p.ondertekent],
+        meewerkende_partijen=[_party(p, index[id(p)]) for p in region.partijen if not p.ondertekent],
         capaciteit_totaal=f.capaciteit_totaal,
         verwachte_einddatum=f.verwachte_einddatum,
         ips={
@@ -97,7 +107,30 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         titel="Regionaal convenant ‘Sterk door werk 2021-2024 - Naar duurzaam werk voor mensen met "
         "een psychische kwetsbaarheid’",
     )
-    return ctx
+    bodies = region.werkwijze.organen
+    sources: dict[str, Path_] = {
+        "ondertekeningsdatum": ("ondertekening", "datum"),
+        "verwachte_einddatum": ("looptijd", "einddatum"),
+        "aandeel_plaatsingen": ("doelstellingen", "duurzame_plaatsingen"),
+        "trajecten_per_jaar": ("doelstellingen", "trajecten"),
+        "hoofdorgaan": ("werkwijze", "organen"),
+        "werkorgaan": ("werkwijze", "organen"),
+        "menskracht_totaal": ("financien", "menskracht"),
+        "capaciteit_totaal": ("financien", "menskracht"),
+        "evaluatie_eerste_bijeenkomst": (
+            ("werkwijze", "organen", bodies.index(evaluatie_orgaan), "eerste_bijeenkomst")
+            if evaluatie_orgaan in bodies
+            else ("evaluatie",)
+        ),
+    }
+    return mark(ctx, sources=sources)  # type: ignore[no-any-return]
+
+
+def _party(p: Partij, index: int) -> dict[str, Any]:
+    """A party as templates see it: its fields, and its kind in words (soort_naam: 'UWV',
+    'SW-bedrijf') for running text and tables; `soort` stays the file's code. Marked with its
+    place in `partijen`, wherever it is listed (an empty field is located in the file)."""
+    return mark({**p.model_dump(), "soort_naam": SOORT_NAMEN[p.soort]}, ("partijen", index))  # type: ignore[no-any-return]
 
 
 def _organ(o: Orgaan) -> dict[str, Any]:

@@ -36,6 +36,7 @@ from jinja2.sandbox import ImmutableSandboxedEnvironment, SandboxedEscapeFormatt
 from lxml import etree
 from markupsafe import Markup
 
+from convenant_gen.documents.placeholders import Missing, none_test, shown_open
 from convenant_gen.errors import TemplateProblem
 from convenant_gen.output.write import deflated, zip_bytes
 from convenant_gen.pipeline.limits import TimeLimitExceeded
@@ -222,7 +223,7 @@ _DATA = (str, int, float, Decimal, Fraction, dt.date, list, tuple, dict)
 
 def _shown_data(value: Any) -> Any:
     """What a {{ tag }} prints must be data: never a template object, function or loop."""
-    if isinstance(value, (*_DATA, Undefined)):  # Undefined: StrictUndefined says what is missing
+    if isinstance(value, (*_DATA, Undefined, Missing)):  # Undefined: StrictUndefined says what is missing
         return value
     raise _Refused(
         f"het sjabloon toont ‘{type(value).__name__}’, en dat is geen gegeven uit het regiobestand; "
@@ -232,11 +233,11 @@ def _shown_data(value: Any) -> Any:
 
 @functools.cache
 def jinja_env() -> Sandbox:
-    from convenant_gen.documents.formatting import FILTERS, OPEN
+    from convenant_gen.documents.formatting import FILTERS
 
     env = Sandbox(
         undefined=StrictUndefined,
-        finalize=lambda value: OPEN if value is None else _shown_data(value),
+        finalize=lambda value: shown_open(value) if value is None else _shown_data(value),
         autoescape=True,
         trim_blocks=False,
     )
@@ -244,6 +245,7 @@ def jinja_env() -> Sandbox:
         env.filters[name] = _bounded(env.filters[name])
     env.filters["format"] = _bounded_format(env.filters["format"])
     env.filters.update(FILTERS)
+    env.tests["none"] = none_test  # an empty field is none, as it was before it knew its path
     env.globals["lipsum"] = _lipsum
     return env
 

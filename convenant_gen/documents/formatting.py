@@ -1,4 +1,5 @@
-"""Dutch formatting for documents, as Jinja filters. None renders as a dotted line (concept)."""
+"""Dutch formatting for documents, as Jinja filters. An empty field prints its short label in a
+concept ("[datum]") and is recorded, so a definitief build refuses it (see placeholders.py)."""
 
 from __future__ import annotations
 
@@ -12,14 +13,14 @@ from babel.dates import format_date
 from babel.numbers import format_currency, format_decimal
 
 from convenant_gen import words
+from convenant_gen.documents.placeholders import Items, Missing, is_open, shown_open
 
 LOCALE = "nl_NL"
-OPEN = "…………………"  # what a concept shows for a value that is not filled in yet
 
 
 def _open(fn: Callable[..., str]) -> Callable[..., str]:
     def wrapper(value: Any, *args: Any, **kwargs: Any) -> str:
-        return OPEN if value is None else fn(value, *args, **kwargs)
+        return shown_open(value) if is_open(value) else fn(value, *args, **kwargs)
 
     wrapper.__name__ = fn.__name__
     wrapper.__doc__ = fn.__doc__
@@ -60,6 +61,8 @@ def procent(value: Fraction | float) -> str:
 
 def woord(value: int) -> str:
     """Numbers up to twenty in words (twee), larger ones as digits (5.875)."""
+    if is_open(value):
+        return shown_open(value)
     return words.getal_in_woorden(value) or getal(value)
 
 
@@ -91,9 +94,11 @@ def keer(value: int) -> str:
 
 def opsomming(items: Iterable[Any], laatste: str = "en") -> str:
     """['A', 'B', 'C'] -> 'A, B en C'"""
+    if is_open(items):
+        return shown_open(items)
     parts = [str(i) for i in items if i is not None]
     if not parts:
-        return OPEN
+        return shown_open(items)
     if len(parts) == 1:
         return parts[0]
     return f"{', '.join(parts[:-1])} {laatste} {parts[-1]}"
@@ -101,11 +106,25 @@ def opsomming(items: Iterable[Any], laatste: str = "en") -> str:
 
 def lidwoord(naam: str) -> str:
     """The body's name with its article: 'het coördinatieteam', 'de stuurgroep'."""
-    if naam is None:
-        return OPEN
+    if is_open(naam):
+        return shown_open(naam)
     last = naam.split()[-1].lower() if naam.split() else ""
     het = last.endswith(("team", "je", "overleg", "platform", "netwerk", "bestuur", "orgaan"))
     return f"{'het' if het else 'de'} {naam}"
+
+
+def samengesteld(naam: str, woord: str) -> str:
+    """A body's name joined with a noun as Dutch writes it: ('stuurgroep', 'bijeenkomst') ->
+    'stuurgroepbijeenkomst'; ('MT', 'bijeenkomst') -> 'MT-bijeenkomst'; a name of more than one
+    word cannot be joined: ('dagelijks bestuur', 'bijeenkomst') -> 'bijeenkomst van het dagelijks
+    bestuur'."""
+    if is_open(naam):
+        return shown_open(naam)
+    if len(naam.split()) > 1:
+        return f"{woord} van {lidwoord(naam)}"
+    if naam.isupper() or (naam[-1:] in "aeiou" and woord[:1] in "aeiou"):
+        return f"{naam}-{woord}"
+    return f"{naam.lower()}{woord}"
 
 
 def hoofdletter(text: str) -> str:
@@ -115,8 +134,8 @@ def hoofdletter(text: str) -> str:
 
 def bereik(value: Any) -> str:
     """A range: '25 tot 50', or '50' when both ends are equal."""
-    if value is None:
-        return OPEN
+    if is_open(value):
+        return shown_open(value)
     van, tot = (value["van"], value["tot"]) if isinstance(value, dict) else (value.van, value.tot)
     return getal(van) if van == tot else f"{getal(van)} tot {getal(tot)}"
 
@@ -124,8 +143,8 @@ def bereik(value: Any) -> str:
 def aantal(value: int | None, enkelvoud: str, meervoud: str) -> str:
     """A number with its noun in agreement: (1, 'traject', 'trajecten') -> '1 traject';
     5875 -> '5.875 trajecten'."""
-    if value is None:
-        return f"{OPEN} {meervoud}"
+    if is_open(value):
+        return shown_open(value)
     return f"{getal(value)} {words.naar_aantal(value, enkelvoud, meervoud)}"
 
 
@@ -135,8 +154,8 @@ _IN_RUNNING_TEXT = ("Gemeente ", "Provincie ", "Centrumgemeente ")
 def in_zin(naam: str | None) -> str:
     """An organisation's name inside a sentence: 'Gemeente Doetinchem' -> 'de gemeente
     Doetinchem' (as Dutch writes it in running text); other names stay as written."""
-    if naam is None:
-        return OPEN
+    if is_open(naam):
+        return shown_open(naam)
     for prefix in _IN_RUNNING_TEXT:
         if naam.startswith(prefix) and len(naam) > len(prefix):
             return f"de {prefix.lower()}{naam[len(prefix) :]}"
@@ -144,11 +163,14 @@ def in_zin(naam: str | None) -> str:
 
 
 def of_open(value: Any) -> Any:
-    """The value, or a dotted line when it is not filled in; an empty list becomes a list with
-    one dotted line, so a loop over it shows one open line instead of nothing."""
+    """The value, or its short label when it is not filled in ('[datum]'); an empty list
+    becomes a list with that one label, so a loop over it shows what is still open instead of
+    nothing. Whatever is shown open is recorded (a definitief build refuses it)."""
     if isinstance(value, list | tuple):
-        return list(value) or [OPEN]
-    return OPEN if value in (None, "") else value
+        if value:
+            return list(value)
+        return [Missing(value.path if isinstance(value, Items) else None)]
+    return value if not is_open(value) and value != "" else Missing(getattr(value, "path", None))
 
 
 FILTERS: dict[str, Callable[..., Any]] = {
@@ -165,6 +187,7 @@ FILTERS: dict[str, Callable[..., Any]] = {
     "opsomming": opsomming,
     "lidwoord": lidwoord,
     "hoofdletter": hoofdletter,
+    "samengesteld": samengesteld,
     "bereik": bereik,
     "of_open": of_open,
     "aantal": aantal,

@@ -59,6 +59,10 @@ def model_fields(model: type[BaseModel]) -> dict[str, Shape]:
 
 
 def _value_shape(value: Any, description: str = "") -> Shape:
+    from convenant_gen.documents.placeholders import Missing
+
+    if isinstance(value, Missing):  # an empty field of the sample region
+        return Shape("value", TYPE_NAMES["NoneType"], description)
     if isinstance(value, dict):
         return Shape("object", "groep", description, fields={k: _value_shape(v) for k, v in value.items()})
     if isinstance(value, list):
@@ -83,7 +87,7 @@ def _merge(precise: Shape, observed: Shape) -> Shape:
 @functools.cache
 def context_shape() -> Shape:
     """Every name a template may use, from the model and from a context built for a sample region."""
-    from convenant_gen.documents.context import COMPUTED, build_context
+    from convenant_gen.documents.context import COMPUTED, DETAILS, build_context
     from convenant_gen.region.model import Region
 
     sample = Region.model_validate(
@@ -100,8 +104,20 @@ def context_shape() -> Shape:
         if key in Region.model_fields:
             fields[key] = _merge(model_fields(Region)[key], value)
         else:
-            fields[key] = Shape(value.kind, value.type, COMPUTED.get(key, ""), value.example, value.fields, value.item)
+            shape = Shape(value.kind, value.type, COMPUTED.get(key, ""), value.example, value.fields, value.item)
+            fields[key] = _described(shape, DETAILS.get(key, {}))
     return Shape("object", "context", fields=fields)
+
+
+def _described(shape: Shape, details: dict[str, str], prefix: str = "") -> Shape:
+    """A computed key's parts with their descriptions ('mijlpalen.rijen[].datum')."""
+    for name, sub in shape.fields.items():
+        path = f"{prefix}{name}"
+        sub.description = sub.description or details.get(path, "")
+        _described(sub, details, f"{path}.")
+        if sub.item is not None:
+            _described(sub.item, details, f"{path}[].")
+    return shape
 
 
 def flatten(shape: Shape, prefix: str = "") -> list[tuple[str, Shape]]:

@@ -21,7 +21,9 @@ from convenant_gen.errors import (
 from convenant_gen.pipeline.limits import Limits, TimeLimitExceeded, deadline, memory_message, time_message
 
 if TYPE_CHECKING:
+    from convenant_gen.documents.placeholders import Path_
     from convenant_gen.output.overview import Row
+    from convenant_gen.region.validate import Loaded
 
 Status = Literal["gemaakt", "ongewijzigd", "mislukt"]
 OverviewEntry = tuple["Row", list[Finding]]  # a region's row in the national overview, and its findings
@@ -109,55 +111,31 @@ def build_region(
     Each document renders from its own context (a template cannot change what the next one
     sees), each render under the time limit of `limits`. `templates` is the folder of
     templates, by default the ones that come with convenant (see documents.templates)."""
-    import hashlib
-
-    from convenant_gen.documents.context import build_context
-    from convenant_gen.documents.engine import compiled_template
-    from convenant_gen.documents.templates import folder_or_default, relative_name, resolve
+    from convenant_gen.errors import RegionInvalid
     from convenant_gen.output.write import write_all_atomic
     from convenant_gen.region.validate import load_region
 
     limits = limits or Limits()
-    folder = folder_or_default(templates)
     outcome = Outcome(source)
     try:
         when = datum or build_date()
-        loaded = load_region(source, definitief)
+        kinds = documents if documents is not None else tuple(KINDS)
+        try:
+            loaded = load_region(source, definitief)
+        except RegionInvalid as refused:
+            if not definitief:
+                raise
+            # Say at once what else the documents would leave open (not only what the rules know).
+            findings = _with_open_fields(refused.findings, source, kinds, templates, when, limits)
+            raise RegionInvalid(source, findings) from None
         outcome.findings = list(loaded.warnings)
         if overview:
             from convenant_gen.output.overview import entry
 
             outcome.overview = entry(source, loaded)
-        region = loaded.region
-        slug = source.stem
-        rendered: list[tuple[Path, bytes]] = []
-        for key in documents if documents is not None else tuple(KINDS):
-            kind = KINDS[key]
-            template = resolve(kind, region, folder, slug=slug)
-            items: list[tuple[str | None, object]] = (
-                [(None, None)] if kind.per_item is None else list(kind.per_item(region))
-            )
-            for item_slug, item in items:
-                context = build_context(region, definitief=definitief, datum=when)
-                if kind.per_item is not None:
-                    context[kind.item_name] = item
-                try:
-                    with deadline(limits.seconds):
-                        compiled = compiled_template(template)
-                        data = compiled.render(context, kind.properties(region, definitief))
-                except TimeLimitExceeded:
-                    raise TemplateProblem(template.name, time_message(limits.seconds)) from None
-                except MemoryError:
-                    raise TemplateProblem(template.name, memory_message(limits.memory_mb)) from None
-                outcome.templates[relative_name(template, folder)] = compiled.digest
-                target = out / slug / kind.file_name(slug, item_slug)
-                if target in outcome.hashes:
-                    raise ConvenantError(
-                        f"{source}: twee documenten van soort '{kind.key}' zouden {target.name} heten; "
-                        "elk item heeft een eigen naam nodig"
-                    )
-                rendered.append((target, data))
-                outcome.hashes[target] = hashlib.sha256(data).hexdigest()
+        rendered, open_fields = _render(loaded, kinds, templates, definitief, when, limits, outcome, out)
+        if definitief and open_fields:
+            raise RegionInvalid(source, _open_findings(loaded, open_fields))
         write_all_atomic(rendered)
         outcome.documents = [target for target, _ in rendered]
         outcome.status = "gemaakt"
@@ -172,3 +150,147 @@ def build_region(
     if outcome.status != "gemaakt":
         outcome.templates, outcome.hashes = {}, {}
     return outcome
+
+
+# Where a document would print an empty field: kind label -> the template and every field path
+# printed open (None: an empty value the template made itself).
+OpenFields = dict[str, tuple[str, list["Path_ | None"]]]
+
+
+def _render(
+    loaded: Loaded,
+    kinds: tuple[str, ...],
+    templates: Path | None,
+    definitief: bool,
+    when: dt.date,
+    limits: Limits,
+    outcome: Outcome,
+    out: Path,
+) -> tuple[list[tuple[Path, bytes]], OpenFields]:
+    """Every document of `kinds` rendered in memory, and the empty fields each one printed.
+    Records the templates used and the documents' hashes in `outcome`."""
+    import hashlib
+
+    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.engine import compiled_template
+    from convenant_gen.documents.placeholders import recording
+    from convenant_gen.documents.templates import folder_or_default, relative_name, resolve
+
+    folder = folder_or_default(templates)
+    source, region = loaded.path, loaded.region
+    slug = source.stem
+    rendered: list[tuple[Path, bytes]] = []
+    open_fields: OpenFields = {}
+    for key in kinds:
+        kind = KINDS[key]
+        template = resolve(kind, region, folder, slug=slug)
+        items: list[tuple[str | None, object]] = (
+            [(None, None)] if kind.per_item is None else list(kind.per_item(region))
+        )
+        for item_slug, item in items:
+            context = build_context(region, definitief=definitief, datum=when)
+            if kind.per_item is not None:
+                context[kind.item_name] = item
+            try:
+                with deadline(limits.seconds), recording() as printed:
+                    compiled = compiled_template(template)
+                    data = compiled.render(context, kind.properties(region, definitief))
+            except TimeLimitExceeded:
+                raise TemplateProblem(template.name, time_message(limits.seconds)) from None
+            except MemoryError:
+                raise TemplateProblem(template.name, memory_message(limits.memory_mb)) from None
+            if printed:
+                open_fields.setdefault(kind.label, (template.name, []))[1].extend(printed)
+            outcome.templates[relative_name(template, folder)] = compiled.digest
+            target = out / slug / kind.file_name(slug, item_slug)
+            if target in outcome.hashes:
+                raise ConvenantError(
+                    f"{source}: twee documenten van soort '{kind.key}' zouden {target.name} heten; "
+                    "elk item heeft een eigen naam nodig"
+                )
+            rendered.append((target, data))
+            outcome.hashes[target] = hashlib.sha256(data).hexdigest()
+    return rendered, open_fields
+
+
+def _open_findings(loaded: Loaded, open_fields: OpenFields, known: list[Finding] | None = None) -> list[Finding]:
+    """One error per field a definitief document would print open, located in the region
+    file; a field a rule already reported (`known`) is not reported twice."""
+    from convenant_gen.documents.placeholders import label
+    from convenant_gen.region.load import format_path
+    from convenant_gen.region.validate import locate
+
+    reported = {f.field for f in known or []}
+    findings: list[Finding] = []
+    seen: set[object] = set()
+    for kind_label, (template, paths) in open_fields.items():
+        for path in paths:
+            if (kind_label, path) in seen:
+                continue
+            seen.add((kind_label, path))
+            if path is None:
+                findings.append(
+                    Finding(
+                        str(loaded.path),
+                        0,
+                        0,
+                        "",
+                        f"{template} toont in {kind_label} een open plek die niet bij een veld hoort; "
+                        "een definitief document mag er geen hebben (pas het sjabloon aan)",
+                    )
+                )
+                continue
+            name = format_path(path)
+            if name in reported:
+                continue
+            findings.append(
+                Finding(
+                    str(loaded.path),
+                    *locate(loaded.positions, path),
+                    name,
+                    f"ontbreekt: {kind_label} zou hier nog '{label(path)}' tonen; vul het in voor een "
+                    "definitief document",
+                )
+            )
+    return findings
+
+
+def _with_open_fields(
+    refused: list[Finding],
+    source: Path,
+    kinds: tuple[str, ...],
+    templates: Path | None,
+    when: dt.date,
+    limits: Limits,
+) -> list[Finding]:
+    """The definitief rules' findings, plus the fields the documents would still print open,
+    when the region is a valid concept (else the findings as they are)."""
+    from convenant_gen.region.validate import load_region
+
+    try:
+        concept = load_region(source, False)
+        _, open_fields = _render(concept, kinds, templates, True, when, limits, Outcome(source), source.parent)
+    except ConvenantError:
+        return refused
+    return [*refused, *_open_findings(concept, open_fields, refused)]
+
+
+def definitief_findings(source: Path, *, templates: Path | None = None) -> list[Finding]:
+    """Everything that keeps `source` from a definitief build, as `build --definitief` would
+    say it: the definitief rules and every field a document would still print open. Renders
+    in memory and writes nothing (for `validate --definitief` and the web form)."""
+    from convenant_gen.errors import RegionInvalid
+    from convenant_gen.region.validate import load_region
+
+    when, kinds = dt.date.today(), tuple(KINDS)
+    try:
+        loaded = load_region(source, True)
+    except RegionInvalid as refused:
+        return _with_open_fields(refused.findings, source, kinds, templates, when, Limits())
+    except InputError as e:
+        return e.as_findings()
+    try:
+        _, open_fields = _render(loaded, kinds, templates, True, when, Limits(), Outcome(source), source.parent)
+    except ConvenantError as e:
+        return [*loaded.warnings, *e.as_findings()]
+    return [*loaded.warnings, *_open_findings(loaded, open_fields)]

@@ -43,5 +43,24 @@ SOORT_KOPPEN: dict[SoortPartij, str] = {
     "overig": "Overige partijen",
 }
 
-if list(SOORT_KOPPEN) != list(typing.get_args(SoortPartij)):  # pragma: no cover - a developer's slip
-    raise AssertionError("SOORT_KOPPEN must give every SoortPartij a heading, in the same order")
+# One party's kind as a reader sees it (Bijlage 1, the overview): never the file's code.
+SOORT_NAMEN: dict[SoortPartij, str] = {
+    "ggz-instelling": "ggz-instelling",
+    "gemeente": "gemeente",
+    "uwv": "UWV",
+    "werkgeversservicepunt": "werkgeversservicepunt",
+    "zorgverzekeraar": "zorgverzekeraar",
+    "werkgeversorganisatie": "werkgeversorganisatie",
+    "sw-bedrijf": "SW-bedrijf",
+    "re-integratiebedrijf": "re-integratiebedrijf",
+    "onderwijs": "onderwijsinstelling",
+    "cliëntenorganisatie": "cliëntenorganisatie",
+    "ervaringsdeskundigen": "organisatie van ervaringsdeskundigen",
+    "welzijnsinstelling": "welzijnsinstelling",
+    "kennisinstelling": "kennisinstelling",
+    "overig": "overige partij",
+}
+
+for _table in (SOORT_KOPPEN, SOORT_NAMEN):
+    if list(_table) != list(typing.get_args(SoortPartij)):  # pragma: no cover - a developer's slip
+        raise AssertionError("SOORT_KOPPEN and SOORT_NAMEN must name every SoortPartij, in the same order")

@@ -645,17 +645,55 @@ class Persoon(Model):
 class Mijlpaal(Model):
     datum: Datum | None = veld(None, "Uiterste datum", voorbeeld="2023-01-01")
     omschrijving: Tekst = veld(beschrijving="Wat er dan bereikt is", voorbeeld="trajecten gestart")
-    aantal: Aantal | None = veld(None, "Het getal van de mijlpaal (trajecten, werkgevers)", voorbeeld=50)
+    aantal: Bereik | None = veld(
+        None,
+        "Het getal van de mijlpaal (trajecten, werkgevers), of een bereik (25 tot 50)",
+        toelichting="Een mijlpaal op de doeldatum (doelstellingen.datum) noemt hetzelfde aantal als het "
+        "convenant: de trajecten, de duurzame plaatsingen of de nieuwe werkgevers van doelstellingen.",
+        voorbeeld=50,
+    )
+    toelichting: Tekst | None = veld(
+        None,
+        "Uitleg bij de mijlpaal: hoe, met wie, wat er nog wordt onderzocht",
+        voorbeeld="Inzet van het WSP en de IPS-coaches om nieuwe werkgevers te werven.",
+    )
+
+    @property
+    def doel(self) -> str | None:
+        """The covenant's target this milestone counts, read from its words: 'nieuwe_werkgevers',
+        'duurzame_plaatsingen' or 'trajecten' (completed ones: started trajecten are no target)."""
+        text = self.omschrijving.casefold()
+        if "werkgever" in text:
+            return "nieuwe_werkgevers"
+        if "plaatsing" in text:
+            return "duurzame_plaatsingen"
+        if "traject" in text and "start" not in text:
+            return "trajecten"
+        return None
+
+
+class Routes(Model):
+    """The routes to work the plan uses: links between parties that lead to trajecten."""
+
+    bestaand: list[Tekst] = veld([], "Routes naar werk die er al zijn", voorbeeld=["het casuïstiekoverleg Leiden"])
+    nieuw: list[Tekst] = veld([], "Routes naar werk die met het project starten")
+    toelichting: list[Tekst] = veld([], "Alinea's na de routes")
+
+
+_IPS_NIET_OPGEGEVEN = (
+    "0 (standaard): niet opgegeven. Geeft de regio voor EPA en CMD geen aantal, dan laat het plan de "
+    "IPS-financiering weg."
+)
 
 
 class EpaTrajecten(Model):
-    trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de EPA-doelgroep")
+    trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de EPA-doelgroep", toelichting=_IPS_NIET_OPGEGEVEN)
     tarief: Bedrag = veld(11325, "Subsidie per traject in euro (subsidieregeling IPS: € 11.325)")
     maanden: int = veld(36, "Duur van een traject in maanden", ge=1, le=120)
 
 
 class CmdTrajecten(Model):
-    trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de CMD-doelgroep")
+    trajecten: Aantal = veld(0, "Aantal IPS-trajecten voor de CMD-doelgroep", toelichting=_IPS_NIET_OPGEGEVEN)
     tarief: Bedrag = veld(8000, "Subsidie per traject in euro (subsidieregeling IPS: € 8.000)")
     maanden: int = veld(24, "Duur van een traject in maanden", ge=1, le=120)
 
@@ -663,7 +701,11 @@ class CmdTrajecten(Model):
 class Financiering(Model):
     epa: EpaTrajecten = veld(EpaTrajecten(), "IPS-trajecten voor de EPA-doelgroep")
     cmd: CmdTrajecten = veld(CmdTrajecten(), "IPS-trajecten voor de CMD-doelgroep")
-    toelichting: list[Tekst] = veld([], "Toelichting op de financiering")
+    toelichting: list[Tekst] = veld(
+        [],
+        "Toelichting op de IPS-financiering: de subsidieregeling, wat na afloop ervan geldt",
+        voorbeeld=["Over de periode na 2023 bestaat nog geen duidelijkheid."],
+    )
 
 
 class Belanghebbende(Model):
@@ -682,21 +724,54 @@ class PlanVanAanpak(Model):
     opsteller: Persoon | None = veld(None, "Wie het plan heeft opgesteld")
     verwachte_einddatum: Datum | None = veld(None, "Standaard de einddatum van de looptijd")
     inleiding: list[Tekst] = veld([], "Alinea's van de inleiding")
-    projectdoelen: list[Tekst] = veld([], "De projectdoelen")
-    mijlpalen: list[Mijlpaal] = veld([], "Mijlpalen met datum en aantal")
+    projectdoelen: list[Tekst] = veld(
+        [], "De projectdoelen; leeg: de accenten van het convenant (doelstellingen.accenten)"
+    )
+    definitie_traject: Tekst | None = veld(
+        None,
+        "Wat als traject telt, in een of meer zinnen",
+        voorbeeld="Een traject is een naar-werktraject van iemand die onder behandeling is van een "
+        "ggz-instelling en door een professional naar werk wordt begeleid.",
+    )
+    projectleiding: list[Tekst] = veld(
+        [],
+        "Eigen alinea's over de projectleiding: taakverdeling en uren per projectleider, wat zij uitwerken",
+        toelichting="Het aantal projectleiders, hun uren en de partij waaruit zij komen staan bij "
+        "werkwijze.projectleiding; het plan noemt ze zoals het convenant. Schrijf hier niet van een "
+        "duobaan als er één projectleider is.",
+    )
+    mijlpalen: list[Mijlpaal] = veld(
+        [],
+        "Mijlpalen met datum en aantal",
+        toelichting="Het plan toont ze samen met de activiteiten van het convenant (activiteiten) en de "
+        "doelstellingen op de doeldatum, op datum.",
+    )
+    routes: Routes = veld(Routes(), "Routes naar werk: bestaande en nieuwe verbindingen die tot trajecten leiden")
     gewenste_resultaten: list[Tekst] = veld([], "Gewenste resultaten")
     uitsluitingen: list[Tekst] = veld([], "Wat buiten de scope valt")
-    inzet: list[Tekst] = veld([], "Welke inzet is nodig om de doelen te halen")
-    communicatiebehoeften: list[Tekst] = veld([], "Communicatiebehoeften")
+    inzet: list[Tekst] = veld(
+        [],
+        "Welke inzet is nodig om de doelen te halen, naast de afspraken van het convenant over "
+        "sleutelfiguren, ambassadeurs en menskracht (die het plan erna toont)",
+    )
+    communicatiebehoeften: list[Tekst] = veld(
+        [], "Communicatiebehoeften, naast de afspraken over publicaties in het convenant"
+    )
     acceptatiecriteria: list[Tekst] = veld([], "Acceptatiecriteria")
-    kritische_factoren: list[Tekst] = veld([], "Kritische factoren")
+    kritische_factoren: list[Tekst] = veld(
+        [], "Kritische factoren, naast de voorwaarden van het convenant (doelstellingen.voorwaarden)"
+    )
     capaciteit: list[Tekst] = veld(
         [], "Toelichting op de capaciteit; de uren per partij staan bij financien.menskracht"
     )
     financiering: Financiering = veld(Financiering(), "Financiering van IPS-trajecten")
     gesproken_met: list[Persoon] = veld([], "Totstandkoming: met wie is gesproken")
-    belanghebbenden: list[Belanghebbende] = veld([], "(Overige) belanghebbenden")
-    goedkeuringen: list[Goedkeuring] = veld([], "Key stakeholders die het plan goedkeuren")
+    belanghebbenden: list[Belanghebbende] = veld(
+        [], "(Overige) belanghebbenden; leeg: de partijen met hun rol, per soort"
+    )
+    goedkeuringen: list[Goedkeuring] = veld(
+        [], "Key stakeholders die het plan goedkeuren; leeg: de vertegenwoordigers van de ondertekenaars"
+    )
 
 
 # A template's own file name: letters, digits, spaces and - _ . ( ) + , & ' only, ending in .docx.

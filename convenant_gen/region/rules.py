@@ -14,7 +14,7 @@ from fractions import Fraction
 
 from convenant_gen.figures import Doelperiode, figures
 from convenant_gen.region.model import Bereik, Region, party_key
-from convenant_gen.words import MAANDEN, naar_aantal
+from convenant_gen.words import FUNCTIE_MEERVOUD, MAANDEN, naar_aantal
 
 Path_ = tuple[str | int, ...]
 
@@ -449,6 +449,21 @@ def check_signing_together(r: Region) -> Iterator[Issue]:
         )
 
 
+@rule
+def check_copies_follow_the_signatories(r: Region) -> Iterator[Issue]:
+    """'In drievoud getekend' with eleven signatories leaves eight without an original: each
+    party that signs keeps one. Fewer copies than signatories is a slip of the format."""
+    copies = r.ondertekening.exemplaren
+    signatories = len(figures(r).ondertekenaars)
+    if copies is not None and signatories and copies < signatories:
+        yield _warn(
+            ("ondertekening", "exemplaren"),
+            f"{copies} exemplaren voor {_aantal(signatories, 'ondertekenaar', 'ondertekenaars')}: elke partij "
+            "die tekent, houdt een exemplaar. Vul het aantal ondertekenaars in of laat het veld leeg (dan staat "
+            "er 'in zoveel exemplaren als er ondertekenaars zijn')",
+        )
+
+
 _VERB_PHRASE = re.compile(
     r"\b(kunnen|kan|mogen|mag|moeten|moet|zullen|zal|willen|wil|worden|wordt|zijn|is|hebben|heeft|nemen|neemt)\b",
     re.IGNORECASE,
@@ -514,6 +529,148 @@ def check_representatives(r: Region) -> Iterator[Issue]:
                 ("partijen", lacking.index, "vertegenwoordiger", field),
                 f"{lacking.partij.naam} ondertekent, maar de {field} van de vertegenwoordiger ontbreekt",
             )
+
+
+# --- plan van aanpak agrees with the covenant -------------------------------------------
+#
+# The plan and the covenant of one region are read side by side; where the plan states a fact
+# the covenant states too (how many project leaders, the numbers on the final date, the plan's
+# own end) they must agree. A concept is warned, a definitief build refuses: each of these is a
+# factual contradiction a signatory would find.
+
+# Words in the plan's text that count the project leaders.
+_TWO_LEADERS = re.compile(
+    r"\bduo(?:baan|banen|-?functie|-?projectleiders?)\b|\b(?:twee|2|beide)\s+(?:projectleiders|aanjagers)\b",
+    re.IGNORECASE,
+)
+_ONE_LEADER = re.compile(r"\b(?:één|1|enige)\s+(?:projectleider|aanjager)\b", re.IGNORECASE)
+_DOEL_NAMEN = {
+    "trajecten": ("traject", "trajecten"),
+    "duurzame_plaatsingen": ("duurzame plaatsing", "duurzame plaatsingen"),
+    "nieuwe_werkgevers": ("nieuwe werkgever", "nieuwe werkgevers"),
+}
+
+
+def _plan_texts(r: Region) -> Iterator[tuple[Path_, str]]:
+    """Every text the plan writes in its own words, with its field path."""
+    p = r.plan_van_aanpak
+    plan = "plan_van_aanpak"
+    for name in (
+        "inleiding",
+        "projectdoelen",
+        "projectleiding",
+        "gewenste_resultaten",
+        "uitsluitingen",
+        "inzet",
+        "communicatiebehoeften",
+        "acceptatiecriteria",
+        "kritische_factoren",
+        "capaciteit",
+    ):
+        for i, text in enumerate(getattr(p, name)):
+            yield (plan, name, i), text
+    if p.definitie_traject:
+        yield (plan, "definitie_traject"), p.definitie_traject
+    for i, m in enumerate(p.mijlpalen):
+        yield (plan, "mijlpalen", i, "omschrijving"), m.omschrijving
+        if m.toelichting:
+            yield (plan, "mijlpalen", i, "toelichting"), m.toelichting
+    for name in ("bestaand", "nieuw", "toelichting"):
+        for i, text in enumerate(getattr(p.routes, name)):
+            yield (plan, "routes", name, i), text
+    for i, text in enumerate(p.financiering.toelichting):
+        yield (plan, "financiering", "toelichting", i), text
+
+
+def _plan_leaders(r: Region) -> Iterator[Issue]:
+    """A duobaan in the plan with one project leader in the covenant, or the other way round."""
+    leiding = r.werkwijze.projectleiding
+    many = FUNCTIE_MEERVOUD[leiding.functie]
+    wrong, has = (_TWO_LEADERS, f"één {leiding.functie}") if leiding.aantal == 1 else (_ONE_LEADER, f"twee {many}")
+    for path, text in _plan_texts(r):
+        found = wrong.search(text)
+        if found:
+            yield Issue(
+                path,
+                f"het plan spreekt van '{found.group(0)}', maar het convenant heeft {has} "
+                f"(werkwijze.projectleiding.aantal is {leiding.aantal}); pas de tekst van het plan of "
+                "werkwijze.projectleiding.aantal aan",
+            )
+
+
+def _plan_final_numbers(r: Region) -> Iterator[Issue]:
+    """A milestone on or after the final date that counts a target of the covenant (trajecten,
+    duurzame plaatsingen, nieuwe werkgevers) must give the covenant's number."""
+    d = r.doelstellingen
+    final = d.datum or r.looptijd.einddatum
+    if final is None:
+        return
+    target = _doel_trajecten(r)
+    targets: dict[str, tuple[Bereik, str]] = {}
+    if target is not None:
+        total, implied = target
+        field = "doelstellingen.trajecten_per_jaar" if implied else "doelstellingen.trajecten"
+        targets["trajecten"] = (Bereik(van=total, tot=total), f"vóór {final.isoformat()} ({field})")
+    if d.duurzame_plaatsingen is not None:
+        n = d.duurzame_plaatsingen
+        targets["duurzame_plaatsingen"] = (Bereik(van=n, tot=n), "(doelstellingen.duurzame_plaatsingen)")
+    if d.nieuwe_werkgevers is not None:
+        targets["nieuwe_werkgevers"] = (d.nieuwe_werkgevers, "(doelstellingen.nieuwe_werkgevers)")
+    for i, m in enumerate(r.plan_van_aanpak.mijlpalen):
+        if m.datum is None or m.datum < final or m.aantal is None or m.doel not in targets:
+            continue
+        expected, source = targets[m.doel]
+        if (m.aantal.van, m.aantal.tot) != (expected.van, expected.tot):
+            one, many = _DOEL_NAMEN[m.doel]
+            yield Issue(
+                ("plan_van_aanpak", "mijlpalen", i, "aantal"),
+                f"de mijlpaal van {m.datum.isoformat()} noemt {_bereik(m.aantal)} "
+                f"{naar_aantal(m.aantal.tot, one, many)}, maar het convenant {_bereik(expected)} "
+                f"{naar_aantal(expected.tot, one, many)} {source}; maak de mijlpaal en het convenant gelijk",
+            )
+
+
+def _plan_after_its_end(r: Region) -> Iterator[Issue]:
+    """A milestone after the plan's end (its verwachte_einddatum, else the covenant's einddatum).
+    Where check_milestones_in_looptijd warned about the same milestone, in its words: the
+    definitief error then replaces that warning (see check_region)."""
+    end = figures(r).verwachte_einddatum
+    if end is None:
+        return
+    warned = {issue.path: issue.message for issue in check_milestones_in_looptijd(r)}
+    for i, m in enumerate(r.plan_van_aanpak.mijlpalen):
+        path: Path_ = ("plan_van_aanpak", "mijlpalen", i, "datum")
+        if m.datum and m.datum > end:
+            yield Issue(
+                path,
+                warned.get(path)
+                or f"mijlpaal op {m.datum.isoformat()} ligt na de verwachte einddatum van het plan "
+                f"({end.isoformat()}, plan_van_aanpak.verwachte_einddatum); kies een eerdere datum of een "
+                "latere verwachte einddatum",
+            )
+
+
+def _plan_contradictions(r: Region) -> Iterator[Issue]:
+    yield from _plan_leaders(r)
+    yield from _plan_final_numbers(r)
+    yield from _plan_after_its_end(r)
+
+
+@rule
+def check_plan_agrees(r: Region) -> Iterator[Issue]:
+    """The plan's contradictions of the covenant, as warnings in a concept (a milestone the
+    looptijd rule warns about already is not warned twice)."""
+    warned = {issue.path for issue in check_milestones_in_looptijd(r)}
+    for issue in _plan_contradictions(r):
+        if issue.path not in warned:
+            yield _warn(issue.path, issue.message)
+
+
+@definitief_rule
+def check_plan_agrees_definitief(r: Region) -> Iterator[Issue]:
+    """The same contradictions refuse a definitief build: nobody signs a plan that says otherwise
+    than its covenant."""
+    yield from _plan_contradictions(r)
 
 
 def check_region(region: Region, definitief: bool = False) -> list[Issue]:

@@ -67,7 +67,7 @@ def starter_yaml(naam: str, centrumgemeente: str | None, ref: ReferenceRegion | 
         "#",
         "# Vul de velden in; regels met # zijn uitleg. Data schrijft u als 2022-01-01 of",
         "# 1 januari 2022, ja/nee als ja of nee. Een leeg veld verschijnt in een concept als",
-        "# stippellijn. Controleer het bestand met:  convenant validate  (en --definitief",
+        "# label, zoals [datum]. Controleer het bestand met:  convenant validate  (en --definitief",
         "# als het convenant ter ondertekening gaat).",
         "",
     ]

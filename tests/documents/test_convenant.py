@@ -12,8 +12,8 @@ import docx
 import pytest
 
 from convenant_gen.pipeline.build import build_region
-from tests.conftest import MINIMAL, REGIONS, ROOT
-from tests.docs import all_text, headings, paragraphs
+from tests.conftest import MINIMAL, REGIONS, ROOT, signable_holland_rijnland
+from tests.docs import all_text, headings, paragraphs, reading_text
 
 SEED = ROOT / "tests" / "data" / "format-sterk-door-werk.txt"  # seed 003, the national format
 TEMPLATES = ROOT / "templates"
@@ -142,6 +142,10 @@ CORRECTIONS = {
     "met een [twee derde] meerderheid": "met een meerderheid van [twee derde]",
     "dat een [twee derde] meerderheid van": "dat een meerderheid van [twee derde] van",
     "trajecten te hebben afgerond, resulterend in": "trajecten te hebben afgerond, met als resultaat",
+    "de landelijke convenantspartijen": "de landelijke convenantpartijen",
+    "het OECD- rapport": "het OECD-rapport",
+    "stress-gerelateerd": "stressgerelateerd",
+    "‘Impuls-regeling’": "‘Impulsregeling’",
 }
 
 
@@ -269,7 +273,7 @@ def test_signature_page_has_every_party_and_role_of_seed_000(amsterdam):
     ]
     functions = {b.rows[0].cells[0].text.rstrip(","): b.rows[2].cells[1].text for b in blocks}
     assert functions["Gemeente Diemen"] == "wethouder"
-    assert functions["UWV"].startswith("……")  # unknown in a concept: dotted line
+    assert functions["UWV"] == "[functie vertegenwoordiger]"  # unknown in a concept: its label
     groups = [p.text for p in d.paragraphs if p.style.name == "Heading 3"]
     assert groups == ["Ggz-instellingen", "Gemeenten", "UWV", "Werkgeversservicepunten", "Zorgverzekeraars"]
     for block in blocks:  # never split: every row cantSplit, all but the last keep with next
@@ -291,11 +295,15 @@ def test_concept_is_marked_with_date_definitief_is_not(tmp_path):
     header = docx.Document(str(concept)).sections[0].header
     assert "CONCEPT – 23 november 2026 – niet ter ondertekening" in [p.text for p in header.paragraphs]
     source = tmp_path / "hr.yaml"
-    text = (REGIONS / "holland-rijnland.yaml").read_text(encoding="utf-8")
-    text = text.replace("      functie: wethouder\n", "      naam: A. Jansen\n      functie: wethouder\n")
-    source.write_text(text, encoding="utf-8")
+    source.write_text(signable_holland_rijnland(), encoding="utf-8")
     final = build(source, tmp_path / "d", definitief=True)
     assert "CONCEPT" not in all_text(final)
+    # a definitief document holds no open place: no label, no dotted line (the plan too)
+    plan = final.parent / "plan-van-aanpak-hr.docx"
+    for document in (final, plan):
+        text = reading_text(document)
+        assert "…" not in text and "CONCEPT" not in text and "nog in te vullen" not in text.lower()
+        assert re.findall(r"\[[a-z][^\]]*\]", text) == [], document.name
 
 
 def test_definitief_refuses_incomplete_region(tmp_path):
@@ -337,7 +345,8 @@ def test_user_text_is_data(write, tmp_path):
 
     path = write(MINIMAL + yaml.safe_dump({"doelgroepen": {"primair": [nasty]}}, allow_unicode=True))
     out = build(path, tmp_path / "out")
-    assert nasty in paragraphs(out)
+    # printed as written, never read as a tag or markup; only its straight quotes become curly
+    assert nasty.replace("'\"", "’”") in paragraphs(out)
 
 
 def test_template_naming_unknown_field_fails_with_names(tmp_path):
@@ -418,3 +427,156 @@ def test_template_cache_gives_the_same_document_and_survives_corruption(tmp_path
         outputs.append(sorted((p.name, p.read_bytes()) for p in (tmp_path / run).rglob("*.docx")))
     assert len(list((tmp_path / "cache").glob("*.prepared"))) == 2
     assert outputs[0] == outputs[1] == outputs[2]
+
+
+def test_annex_shows_party_kinds_in_words(amsterdam, tmp_path):
+    """Bijlage 1 names each party's kind as a reader writes it, never the file's code ('uwv')."""
+    from convenant_gen.region.kinds import SOORT_NAMEN
+
+    d = docx.Document(str(amsterdam))
+    annex = next(t for t in d.tables if t.rows[0].cells[0].text == "Organisatie")
+    kinds = [row.cells[1].text for row in annex.rows[1:]]
+    assert kinds == ["ggz-instelling"] * 2 + ["gemeente"] * 8 + ["UWV", "werkgeversservicepunt", "zorgverzekeraar"]
+    rijnland = docx.Document(str(build(REGIONS / "holland-rijnland.yaml", tmp_path, documents=("convenant",))))
+    annex = next(t for t in rijnland.tables if t.rows[0].cells[0].text == "Organisatie")
+    kinds = {row.cells[1].text for row in annex.rows[1:]}
+    assert {"UWV", "SW-bedrijf"} <= kinds <= set(SOORT_NAMEN.values())
+
+
+# Seed 000, the signed 'Convenant Hoofdzaak Werk' of Groot-Amsterdam: its sections and, per
+# section, the sentences a reader holding the seed must find in the covenant its own template
+# builds (the covenant's wording as signed; region data from regions/groot-amsterdam.yaml).
+SEED_000_SECTIONS = [
+    "AANLEIDING",
+    "MISSIE",
+    "GEWENSTE RESULTATEN",
+    "PLANNING",
+    "FINANCIËN",  # seed 000: FINANCIEN (a capital keeps its diaeresis)
+    "WERKWIJZE EN UITVOERING",
+    "LOOPTIJD",
+]
+SEED_000_SENTENCES = {
+    "AANLEIDING": [
+        "Veel mensen met een psychische kwetsbaarheid willen en kunnen ook werken. Toch zit een groot deel "
+        "van hen thuis.",
+        "Want werken helpt vaak bij het verminderen van de kwetsbaarheid en in veel gevallen zorgt het voor herstel.",
+        "De re-integratie van mensen met psychische kwetsbaarheid wordt nu landelijk opgeschaald in alle 35 "
+        "arbeidsmarktregio’s",
+        "de volgende stap wordt gezet van samenwerking naar concrete trajecten met als doel duurzame plaatsingen",
+        "UWV, VNG, Divosa, AWVN, de Nederlandse ggz en Zorgverzekeraars Nederland",
+        "Ook SZW en VWS hebben zich verbonden aan de doelstelling en werken actief mee aan de uitvoering van het plan.",
+        "In de arbeidsmarktregio Groot-Amsterdam werkt een aantal ggz-instellingen, gemeenten en UWV al meerjarig",
+        "Deelname aan het landelijke project Hoofdzaak Werk biedt de kans om het netwerk te verbreden",
+    ],
+    "MISSIE": [
+        "naar vermogen meedoen door middel van toeleiding naar en behoud van werk.",
+        "uit te breiden naar mensen met een Common Mental Disorder (CMD)",
+    ],
+    "GEWENSTE RESULTATEN": [
+        "In dit convenant spreken we de intentie en het commitment uit om samen onderstaande doelen te willen "
+        "realiseren:",
+        "Het uitbreiden van het bestaande netwerk met meer gemeenten en ggz-instellingen",
+        "100 trajecten die bijdragen aan de weg naar betaald werk vóór 31 december 2023, waarvan 25 tot 40 voor "
+        "de doelgroep CMD.",
+        "25 tot 50 nieuwe werkgevers (die nog geen ervaring hebben met het plaatsen en begeleiden van mensen met "
+        "een psychische kwetsbaarheid).",
+        "In 2023 een volledig ingerichte samenwerking met duurzame afspraken",
+        "Kennisdeling van onder meer best practices",
+        "Cliëntervaring wordt gemeten",
+        "Meer potentiële kandidaten zijn op de hoogte van de mogelijkheden van trajecten naar werk",
+        "Werkgevers hebben meer instrumenten",
+        "Het netwerk blijft groeien en is zichtbaar aanwezig in de arbeidsmarktregio.",
+        "Korte lijnen tussen werkgevers, ggz-instellingen en uitkerende instanties",
+        "Pitch- en Matchmarkt",
+        "een brug tussen beleid en uitvoering, waarbij werkgevers en kandidaten de voordelen van de regeling kennen",
+        "De ervaringen van werkgevers, cliënten, ervaringsdeskundigen en professionals worden gedeeld",
+        "Bij het delen van gegevens is de huidige wet- en regelgeving uit de AVG onverkort van toepassing op alle "
+        "partijen.",
+        "Obstakels adresseren we op de juiste tafel en op het juiste niveau",
+    ],
+    "PLANNING": ["31 december 2023", "Gemeente Amsterdam", "Werkgeversservicepunt Groot Amsterdam"],
+    "FINANCIËN": [
+        "De projectleiding wordt gefinancierd uit de projectvergoeding vanuit het landelijke project Hoofdzaak Werk.",
+        "Centrumgemeente Amsterdam fungeert als kassier.",
+        "per actie afgesproken welke organisatie welke inzet (bijvoorbeeld locatie) en kosten kan bijdragen",
+        "Er zijn geen sancties of financiële consequenties verbonden",
+    ],
+    "WERKWIJZE EN UITVOERING": [
+        "Er zijn een projectteam en een klankbordgroep ingericht.",
+        "procesregisseur vanuit Hoofdzaak Werk",
+        "Kritische factoren worden verzameld door de projectleider",
+        "Het projectteam komt zes keer per jaar bij elkaar",
+        "Op verzoek van een partij kan een extra overleg worden geïnitieerd.",
+        "Het projectteam monitort en bespreekt de voortgang op het realiseren van de doelen en speerpunten en "
+        "geeft op hoofdlijnen richting aan.",
+        "Het projectteam informeert de andere partners en zorgt voor raadpleging waar nodig.",
+        "De klankbordgroep komt vier keer per jaar bij elkaar.",
+    ],
+    "LOOPTIJD": [
+        "Dit convenant treedt in werking vanaf de datum van ondertekening op 1 januari 2022 en geldt tot "
+        "31 december 2023.",
+        "Uiterlijk twee maanden voor het aflopen van de convenantperiode besluiten de ondertekenaars",
+        "Aldus overeengekomen en ondertekend op",
+    ],
+}
+
+
+def _ga_own_layout(tmp_path: Path, text: str | None = None) -> Path:
+    """Build a region (Groot-Amsterdam unless text is given) with the template of its own layout."""
+    text = (REGIONS / "groot-amsterdam.yaml").read_text(encoding="utf-8") if text is None else text
+    tmp_path.mkdir(parents=True, exist_ok=True)
+    source = tmp_path / "groot-amsterdam.yaml"
+    source.write_text(text + "\nsjablonen:\n  convenant: convenant-groot-amsterdam.docx\n", encoding="utf-8")
+    return build(source, tmp_path / "out", documents=("convenant",))
+
+
+def _sections(path: Path) -> dict[str, str]:
+    """The text of each Heading 1 section (sub-headings, lists and tables included)."""
+    from tests.docs import reading_text
+
+    sections: dict[str, list[str]] = {}
+    current = None
+    for line in reading_text(path).splitlines():
+        if line.startswith("# "):
+            current = line[2:]
+            sections[current] = []
+        elif current:
+            sections[current].append(line.lstrip("#-| "))
+    return {k: re.sub(r"\s+", " ", " ".join(v)) for k, v in sections.items()}
+
+
+def test_groot_amsterdam_own_layout_carries_every_section_of_seed_000(tmp_path):
+    covenant = _ga_own_layout(tmp_path)
+    assert headings(covenant) == SEED_000_SECTIONS
+    assert headings(covenant, 2) == ["Projectteam", "Klankbordgroep", "Vervolg"]
+    sections = _sections(covenant)
+    missing = {
+        section: [s for s in sentences if s not in sections[section]]
+        for section, sentences in SEED_000_SENTENCES.items()
+    }
+    assert missing == {section: [] for section in SEED_000_SENTENCES}
+
+
+def test_groot_amsterdam_own_layout_agrees_in_number(tmp_path):
+    one = MINIMAL + "doelstellingen:\n  datum: 2023-12-31\n  trajecten: 1\n  nieuwe_werkgevers: 1\n"
+    text = re.sub(r"\s+", " ", all_text(_ga_own_layout(tmp_path / "een", one)))
+    assert "1 traject dat bijdraagt aan de weg naar betaald werk vóór 31 december 2023." in text
+    assert "1 nieuwe werkgever (die nog geen ervaring heeft met het plaatsen" in text
+    region = (REGIONS / "groot-amsterdam.yaml").read_text(encoding="utf-8")
+    body = "    - naam: klankbordgroep\n      soort: klankbordgroep\n"
+    assert body in region
+    plural = region.replace(body, "    - naam: werkgroepen\n      soort: werkgroep\n").replace(
+        "[projectteam, klankbordgroep]", "[projectteam, werkgroepen]"
+    )
+    text = re.sub(r"\s+", " ", all_text(_ga_own_layout(tmp_path / "meer", plural)))
+    assert "Er zijn een projectteam en werkgroepen ingericht." in text
+    assert "De werkgroepen komen vier keer per jaar bij elkaar." in text
+
+
+def test_standard_covenant_agrees_in_number_for_one_employer_and_one_cmd_traject(tmp_path):
+    one = MINIMAL + "doelstellingen:\n  datum: 2023-12-31\n  trajecten: 2\n  trajecten_cmd: 1\n  nieuwe_werkgevers: 1\n"
+    source = tmp_path / "een.yaml"
+    source.write_text(one, encoding="utf-8")
+    text = re.sub(r"\s+", " ", all_text(build(source, tmp_path / "out", documents=("convenant",))))
+    assert "Van de trajecten is er 1 voor de doelgroep CMD." in text
+    assert "voor 1 nieuwe werkgever die nog geen ervaring heeft met mensen met" in text

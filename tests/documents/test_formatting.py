@@ -8,6 +8,7 @@ from fractions import Fraction
 import pytest
 
 from convenant_gen.documents import formatting as f
+from convenant_gen.documents.placeholders import Items, Missing, recording
 
 
 @pytest.mark.parametrize(
@@ -57,10 +58,17 @@ def test_lists():
     assert f.opsomming(["A"]) == "A"
 
 
-def test_missing_values_render_as_dotted_line():
-    for fn in (f.datum, f.maand, f.getal, f.bedrag, f.breuk, f.voud, f.maanden):
-        assert fn(None) == f.OPEN
-    assert f.opsomming([]) == f.OPEN
+def test_an_empty_field_prints_its_label_and_is_recorded():
+    field = Missing(("ondertekening", "datum"))
+    for fn in (f.datum, f.maand, f.getal, f.bedrag, f.breuk, f.voud, f.maanden, f.keer, f.woord, f.in_zin, f.bereik):
+        with recording() as printed:
+            assert fn(field) == "[datum van ondertekening]"
+        assert printed == [("ondertekening", "datum")]
+    with recording() as printed:
+        assert f.opsomming(Items([], ("doelgroepen", "primair"))) == "[primair]"
+        assert f.aantal(Missing(("doelstellingen", "trajecten")), "traject", "trajecten") == "[aantal trajecten]"
+        assert f.getal(None) == "[nog in te vullen]"  # no field behind it: still recorded
+    assert printed == [("doelgroepen", "primair"), ("doelstellingen", "trajecten"), None]
 
 
 @pytest.mark.parametrize(
@@ -70,8 +78,53 @@ def test_missing_values_render_as_dotted_line():
         (0, "0 trajecten"),
         (2, "2 trajecten"),
         (5875, "5.875 trajecten"),
-        (None, f"{f.OPEN} trajecten"),
     ],
 )
 def test_a_number_agrees_with_its_noun(value, expected):
     assert f.aantal(value, "traject", "trajecten") == expected
+
+
+def test_an_empty_field_behaves_as_none_in_a_template_and_prints_as_its_label():
+    from convenant_gen.documents.engine import jinja_env
+    from convenant_gen.documents.placeholders import mark
+
+    context = mark({"o": {"naam": None, "leden": []}, "datum": None}, sources={"datum": ("ondertekening", "datum")})
+    template = jinja_env().from_string(
+        "{% if o.naam %}x{% endif %}{% if o.naam is none %}leeg{% endif %}|{{ o.naam }}|{{ datum|datum }}|"
+        "{% for l in o.leden %}x{% endfor %}{% for l in o.leden|of_open %}{{ l }}{% endfor %}|{{ o.naam.voorletters }}"
+    )
+    with recording() as printed:
+        assert template.render(context) == "leeg|[naam o]|[datum van ondertekening]|[leden]|[voorletters]"
+    assert printed == [("o", "naam"), ("ondertekening", "datum"), ("o", "leden"), ("o", "naam", "voorletters")]
+
+
+@pytest.mark.parametrize(
+    ("written", "printed"),
+    [
+        ("subregio's", "subregio’s"),
+        ("'s-Hertogenbosch", "’s-Hertogenbosch"),
+        ("het concept 'Werk als Herstel'.", "het concept ‘Werk als Herstel’."),
+        ('de campagne "Opgenomen op de Werkvloer"', "de campagne “Opgenomen op de Werkvloer”"),
+        ("al ‘goed’ geschreven", "al ‘goed’ geschreven"),
+    ],
+)
+def test_the_regions_straight_quotes_print_curly(written, printed):
+    """Region text prints with the templates' curly quotes (issue 13: never mixed)."""
+    from convenant_gen.documents.placeholders import mark
+
+    assert mark({"tekst": written})["tekst"] == printed
+
+
+@pytest.mark.parametrize(
+    ("naam", "expected"),
+    [
+        ("stuurgroep", "stuurgroepbijeenkomst"),
+        ("Projectteam", "projectteambijeenkomst"),
+        ("MT", "MT-bijeenkomst"),
+        ("dagelijks bestuur", "bijeenkomst van het dagelijks bestuur"),
+        ("regionale stuurgroep", "bijeenkomst van de regionale stuurgroep"),
+    ],
+)
+def test_a_body_joins_a_noun_as_dutch_writes_it(naam, expected):
+    """'De eerste {{ naam }}bijeenkomst' broke for a name of two words (issue 13)."""
+    assert f.samengesteld(naam, "bijeenkomst") == expected

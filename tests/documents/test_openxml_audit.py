@@ -20,7 +20,7 @@ from lxml import etree
 from openxml_audit import OpenXmlValidator, ValidationError, ValidationSeverity
 
 from convenant_gen.pipeline.batch import OVERVIEW, BatchReport, build_all
-from tests.conftest import EXAMPLES, ROOT
+from tests.conftest import EXAMPLES, ROOT, signable_holland_rijnland
 
 TEMPLATES = ROOT / "templates"
 DAY = dt.date(2026, 11, 23)
@@ -71,6 +71,8 @@ def built(tmp_path_factory) -> dict[str, tuple[Path, BatchReport]]:
         for example in EXAMPLES:
             shutil.copy(example, regions / example.name)
             if kind == "definitief":
+                if example.stem == "holland-rijnland":  # the example that can be signed
+                    (regions / example.name).write_text(signable_holland_rijnland(), encoding="utf-8")
                 _name_every_signatory(regions / example.name)
         out = root / kind
         report = build_all(
@@ -137,7 +139,7 @@ def test_template_passes_openxml_audit(validator, template):
 def test_documents_pass_openxml_audit(validator, built, kind, region):
     out, report = built[kind]
     (outcome,) = [r for r in report.results if r.source.name == region.name]
-    if kind == "definitief" and outcome.status == "mislukt":
+    if kind == "definitief" and outcome.status == "mislukt" and region.stem != "holland-rijnland":
         pytest.skip(f"{region.name} is niet compleet voor definitief:\n{outcome.error}")
     assert outcome.status == "gemaakt", outcome.error
     documents = sorted((out / region.stem).glob("*.docx"))

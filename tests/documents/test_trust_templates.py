@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.conftest import ROOT
+from tests.conftest import ROOT, signable_holland_rijnland
 
 TEMPLATES = ROOT / "templates"
 REGIONS = ROOT / "regions"
@@ -65,8 +65,7 @@ def with_paragraph(tmp_path: Path, text: str) -> Path:
 
 def final_region(folder: Path, name: str = "holland-rijnland.yaml", naam: str | None = None) -> Path:
     """Holland Rijnland complete enough for --definitief; optionally with another region name."""
-    text = (REGIONS / "holland-rijnland.yaml").read_text(encoding="utf-8")
-    text = text.replace("      functie: wethouder\n", "      naam: A. Jansen\n      functie: wethouder\n")
+    text = signable_holland_rijnland()
     if naam:
         text = text.replace("naam: Holland Rijnland", f"naam: {naam}")
     folder.mkdir(parents=True, exist_ok=True)

@@ -91,7 +91,7 @@ def test_same_figures_as_the_documents(tmp_path):
             f"in totaal {row.trajecten} trajecten te hebben afgerond, met als resultaat {row.duurzame_plaatsingen} "
             "duurzame" in covenant
         )
-        assert f"resulterend in {row.trajecten_per_jaar} nieuwe trajecten per jaar" in plan
+        assert f"streven naar {row.trajecten_per_jaar} nieuwe trajecten per jaar" in plan
         assert covenant.count("vertegenwoordigd door") == sum(row.ondertekenaars_per_soort.values())
 
 

@@ -13,7 +13,7 @@ import pytest
 
 from convenant_gen.output.overview import Row, collect
 from convenant_gen.pipeline.batch import build_all
-from tests.conftest import EXAMPLES, REGIONS, ROOT
+from tests.conftest import EXAMPLES, REGIONS, ROOT, signable_holland_rijnland
 
 TEMPLATES = ROOT / "templates"
 DATUM = dt.date(2026, 11, 23)
@@ -24,14 +24,7 @@ def regions(tmp_path: Path) -> Path:
     """The examples, with Holland Rijnland complete enough to be signed, and one broken region."""
     folder = tmp_path / "regions"
     shutil.copytree(REGIONS, folder)
-    rijnland = folder / "holland-rijnland.yaml"
-    text = rijnland.read_text(encoding="utf-8")
-    for name in ("Alphen aan den Rijn", "Noordwijk"):
-        text = text.replace(
-            f"  - naam: Gemeente {name}\n    soort: gemeente\n    vertegenwoordiger:\n",
-            f"  - naam: Gemeente {name}\n    soort: gemeente\n    vertegenwoordiger:\n      naam: A. de Vries\n",
-        )
-    rijnland.write_text(text, encoding="utf-8")
+    (folder / "holland-rijnland.yaml").write_text(signable_holland_rijnland(), encoding="utf-8")
     (folder / "kapot.yaml").write_text("regio:\n  naam: Kapot\n  centrumgemeente: 12\n", encoding="utf-8")
     return folder
 

@@ -292,13 +292,154 @@ def test_activity_before_the_start_is_a_warning(write, run):
     ]
 
 
+# --- the plan van aanpak agrees with the covenant ----------------------------------------------
+
+
+def _plan(*lines: str) -> str:
+    return "plan_van_aanpak:\n" + "".join(f"{line}\n" for line in lines)
+
+
+def _mine(found: list[str]) -> list[str]:
+    """The findings of these rules (a definitief run also names the plan's open places)."""
+    return [line for line in found if "plan_van_aanpak" in line and "ontbreekt" not in line]
+
+
+def test_a_duobaan_in_the_plan_with_one_project_leader(write, run):
+    text = BASE + _plan("  projectleiding:", "    - De rol wordt ingevuld als duobaan van gemeente en ggz.")
+    code, found = validate(write, run, text)
+    expected = (
+        "regio.yaml:14:7: waarschuwing: plan_van_aanpak.projectleiding[1]: het plan spreekt van 'duobaan', maar "
+        "het convenant heeft één projectleider (werkwijze.projectleiding.aantal is 1); pas de tekst van het "
+        "plan of werkwijze.projectleiding.aantal aan"
+    )
+    assert (code, found) == (0, [expected])
+    code, found = validate(write, run, text, "--definitief")
+    assert code == 1
+    assert _mine(found) == [expected.replace("waarschuwing: ", "")]
+
+
+def test_one_project_leader_in_the_plan_with_two_in_the_covenant(write, run):
+    text = (
+        BASE
+        + "werkwijze:\n  projectleiding:\n    aantal: 2\n"
+        + _plan("  mijlpalen:", "    - datum: 2022-03-01", "      omschrijving: één projectleider aangesteld")
+    )
+    _, found = validate(write, run, text)
+    assert found == [
+        "regio.yaml:18:7: waarschuwing: plan_van_aanpak.mijlpalen[1].omschrijving: het plan spreekt van "
+        "'één projectleider', maar het convenant heeft twee projectleiders (werkwijze.projectleiding.aantal is 2); "
+        "pas de tekst van het plan of werkwijze.projectleiding.aantal aan"
+    ]
+
+
+def test_two_project_leaders_named_as_two_is_no_contradiction(write, run):
+    text = (
+        BASE
+        + "werkwijze:\n  projectleiding:\n    aantal: 2\n"
+        + _plan("  projectleiding:", "    - De duobaan bestaat uit twee projectleiders van elk 8 uur per week.")
+    )
+    assert validate(write, run, text) == (0, [])
+
+
+def _target(extra: str = "") -> str:
+    return f"doelstellingen:\n  datum: 2023-12-31\n  trajecten: 200\n  duurzame_plaatsingen: 80\n{extra}"
+
+
+def _milestone(date: str, what: str, number: str) -> str:
+    return _plan("  mijlpalen:", f"    - datum: {date}", f"      omschrijving: {what}", f"      aantal: {number}")
+
+
+def test_a_final_milestone_with_another_number_of_trajecten(write, run):
+    text = BASE + _target() + _milestone("2023-12-31", "trajecten afgerond", "150")
+    code, found = validate(write, run, text)
+    expected = (
+        "regio.yaml:20:7: waarschuwing: plan_van_aanpak.mijlpalen[1].aantal: de mijlpaal van 2023-12-31 noemt "
+        "150 trajecten, maar het convenant 200 trajecten vóór 2023-12-31 (doelstellingen.trajecten); maak de "
+        "mijlpaal en het convenant gelijk"
+    )
+    assert (code, found) == (0, [expected])
+    code, found = validate(write, run, text, "--definitief")
+    assert code == 1 and _mine(found) == [expected.replace("waarschuwing: ", "")]
+
+
+def test_a_final_milestone_with_another_number_of_placements(write, run):
+    text = BASE + _target() + _milestone("2023-12-31", "duurzame plaatsingen", "60")
+    _, found = validate(write, run, text)
+    assert found == [
+        "regio.yaml:20:7: waarschuwing: plan_van_aanpak.mijlpalen[1].aantal: de mijlpaal van 2023-12-31 noemt "
+        "60 duurzame plaatsingen, maar het convenant 80 duurzame plaatsingen (doelstellingen.duurzame_plaatsingen); "
+        "maak de mijlpaal en het convenant gelijk"
+    ]
+
+
+def test_new_employers_in_the_plan_against_the_covenants_range(write, run):
+    text = BASE + _target("  nieuwe_werkgevers: 25 tot 50\n") + _milestone("2023-12-31", "nieuwe werkgevers", "25")
+    _, found = validate(write, run, text)
+    assert found == [
+        "regio.yaml:21:7: waarschuwing: plan_van_aanpak.mijlpalen[1].aantal: de mijlpaal van 2023-12-31 noemt "
+        "25 nieuwe werkgevers, maar het convenant 25 tot 50 nieuwe werkgevers (doelstellingen.nieuwe_werkgevers); "
+        "maak de mijlpaal en het convenant gelijk"
+    ]
+    range_ = _milestone("2023-12-31", "nieuwe werkgevers", "25 tot 50")
+    same = BASE + _target("  nieuwe_werkgevers: 25 tot 50\n") + range_
+    assert validate(write, run, same) == (0, [])
+
+
+def test_milestones_before_the_final_date_or_of_trajecten_started_may_differ(write, run):
+    text = (
+        BASE
+        + _target()
+        + _plan(
+            "  mijlpalen:",
+            "    - {datum: 2022-12-31, omschrijving: trajecten afgerond, aantal: 100}",
+            "    - {datum: 2023-12-31, omschrijving: trajecten gestart, aantal: 240}",
+        )
+    )
+    assert validate(write, run, text) == (0, [])
+
+
+def test_a_milestone_after_the_end_of_the_covenant_is_refused_for_signing(write, run):
+    text = BASE + _plan("  mijlpalen:", "    - datum: 2024-06-01", "      omschrijving: evaluatie")
+    warning = (
+        "regio.yaml:14:7: waarschuwing: plan_van_aanpak.mijlpalen[1].datum: mijlpaal op 2024-06-01 valt buiten "
+        "de looptijd (2022-01-01 tot 2023-12-31)"
+    )
+    assert validate(write, run, text) == (0, [warning])
+    code, found = validate(write, run, text, "--definitief")
+    assert code == 1
+    assert _mine(found) == [warning.replace("waarschuwing: ", "")]  # once, as an error
+
+
+def test_a_milestone_within_the_plans_own_longer_term(write, run):
+    text = BASE + _plan(
+        "  verwachte_einddatum: 2024-12-31", "  mijlpalen:", "    - datum: 2024-06-01", "      omschrijving: evaluatie"
+    )
+    _, found = validate(write, run, text, "--definitief")
+    assert [line for line in _mine(found) if "waarschuwing" not in line] == []
+
+
+def test_a_milestone_after_the_plans_own_earlier_end(write, run):
+    text = BASE + _plan(
+        "  verwachte_einddatum: 2023-06-30", "  mijlpalen:", "    - datum: 2023-09-01", "      omschrijving: evaluatie"
+    )
+    expected = (
+        "regio.yaml:15:7: waarschuwing: plan_van_aanpak.mijlpalen[1].datum: mijlpaal op 2023-09-01 ligt na de "
+        "verwachte einddatum van het plan (2023-06-30, plan_van_aanpak.verwachte_einddatum); kies een eerdere "
+        "datum of een latere verwachte einddatum"
+    )
+    assert validate(write, run, text) == (0, [expected])
+    code, found = validate(write, run, text, "--definitief")
+    assert code == 1 and _mine(found) == [expected.replace("waarschuwing: ", "")]
+
+
 # --- the example regions --------------------------------------------------------------------
 
 # A phrase of each new rule's message: none may appear for an example region.
 NEW_RULES = re.compile(
     r"past niet bij|trajecten die .* opleveren|ondertekenaars is een ggz-instelling|"
     r"ggz-instelling en ondertekent niet|UWV of een gemeente|IPS-trajecten|de eerste bijeenkomst van|"
-    r"ligt na het einde van de looptijd|ligt vóór de ingangsdatum"
+    r"ligt na het einde van de looptijd|ligt vóór de ingangsdatum|het plan spreekt van|de mijlpaal van .* noemt|"
+    r"valt buiten de looptijd|verwachte einddatum van het plan"
 )
 
 

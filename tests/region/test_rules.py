@@ -214,3 +214,16 @@ def test_body_references_follow_the_regions_own_bodies_without_sharing_defaults(
     assert standard.voorbereid_door == "coördinatieteam"
     assert standard.communicatie == ["stuurgroep", "coördinatieteam"]
     assert Region.model_validate(base).aanpassing.orgaan is None  # defaults are shared between regions
+
+
+THREE_SIGN = "  - naam: UWV\n    soort: uwv\n  - naam: GGZ Proef\n    soort: ggz-instelling\n"
+
+
+@pytest.mark.parametrize(("copies", "warned"), [(2, True), (3, False), (4, False), (None, False)])
+def test_copies_follow_the_number_of_signatories(write, copies, warned):
+    """'in drievoud getekend' with more signatories leaves one without an original."""
+    extra = THREE_SIGN + (f"ondertekening:\n  exemplaren: {copies}\n" if copies else "")
+    found = [p for p in problems(write, extra) if "exemplaren" in p]
+    assert bool(found) == warned, found
+    if warned:
+        assert found[0].startswith("waarschuwing:ondertekening.exemplaren:2 exemplaren voor 3 ondertekenaars")
