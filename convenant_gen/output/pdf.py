@@ -329,10 +329,11 @@ def _is_word(path: Path) -> bool:
 
 
 def page_count(pdf: Path) -> int:
-    """Pages of a PDF, read from its page tree (no extra dependency)."""
-    import re
+    """Pages of a PDF as a PDF reader finds them (pypdf); 0 for a file that is no readable PDF,
+    whatever its bytes look like ("/Type /Pages /Count 3" in a text file is not a PDF)."""
+    from pypdf import PdfReader
 
-    data = pdf.read_bytes()
-    counts = [int(m) for m in re.findall(rb"/Type\s*/Pages\b[^>]*?/Count\s+(\d+)", data)]
-    counts += [int(m) for m in re.findall(rb"/Count\s+(\d+)[^>]*?/Type\s*/Pages\b", data)]
-    return max(counts, default=0)
+    try:
+        return len(PdfReader(pdf, strict=True).pages)
+    except Exception:  # pypdf raises many kinds of error on a damaged file: all mean "not a PDF"
+        return 0

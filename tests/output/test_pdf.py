@@ -211,8 +211,21 @@ if {mode!r} == "hangs":
 outdir = Path(sys.argv[sys.argv.index("--outdir") + 1])
 for doc in sys.argv[1:]:
     if doc.endswith(".docx"):
-        (outdir / (Path(doc).stem + ".pdf")).write_bytes(b"%PDF-1.4 << /Type /Pages /Count 1 /Kids [] >> %%EOF")
+        (outdir / (Path(doc).stem + ".pdf")).write_bytes({pdf!r})
 """
+
+
+def one_page_pdf() -> bytes:
+    """A real PDF of one blank page, as a fake LibreOffice writes it (pypdf opens it)."""
+    import io
+
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    data = io.BytesIO()
+    writer.write(data)
+    return data.getvalue()
 
 
 @pytest.mark.parametrize("mode", ["hangs", "finishes"])
@@ -225,7 +238,8 @@ def test_daemonised_child_holding_stderr_neither_stalls_nor_survives(tmp_path, m
     import convenant_gen.output.pdf as pdf
 
     pids = tmp_path / "pids"
-    fake_soffice(tmp_path, monkeypatch, DAEMONISING_SOFFICE.format(python=sys.executable, pids=str(pids), mode=mode))
+    script = DAEMONISING_SOFFICE.format(python=sys.executable, pids=str(pids), mode=mode, pdf=one_page_pdf())
+    fake_soffice(tmp_path, monkeypatch, script)
     doc = fake_word(tmp_path / "in" / "a.docx")
     start = time.monotonic()
     try:
@@ -305,3 +319,23 @@ def test_one_libreoffice_start_per_worker_whatever_the_folders(tmp_path, monkeyp
     pdfs = convert([docs[0], twin], workers=1)
     assert log.read_text().count("start") == 2
     assert pdfs == [docs[0].with_suffix(".pdf"), twin.with_suffix(".pdf")]
+
+
+def test_a_pdf_is_checked_by_opening_it_not_by_its_bytes(tmp_path):
+    """Issue 14: a text file holding '/Type /Pages /Count 3' was taken for a 3-page PDF."""
+    from pypdf import PdfWriter
+
+    fake = tmp_path / "nep.pdf"
+    fake.write_bytes(b"%PDF-1.7\nthis is text << /Type /Pages /Count 3 >> and no PDF\n")
+    assert page_count(fake) == 0
+    real = tmp_path / "echt.pdf"
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    writer.add_blank_page(595, 842)
+    with real.open("wb") as f:
+        writer.write(f)
+    assert page_count(real) == 2
+    cut = tmp_path / "afgebroken.pdf"
+    cut.write_bytes(real.read_bytes()[:200])
+    assert page_count(cut) == 0
+    assert page_count(tmp_path / "bestaat-niet.pdf") == 0
