@@ -87,6 +87,14 @@ class Figures:
     # --- signatories ------------------------------------------------------------------------
 
     @cached_property
+    def _partij_index(self) -> dict[int, int]:
+        return {id(p): i for i, p in enumerate(self.region.partijen)}
+
+    def index_in_partijen(self, partij: Partij) -> int:
+        """Where `partij` (one of the region's own) stands in `partijen`, wherever it is listed."""
+        return self._partij_index[id(partij)]
+
+    @cached_property
     def ondertekenaars(self) -> list[Partij]:
         return [p for p in self.region.partijen if p.ondertekent]
 
@@ -155,16 +163,19 @@ class Figures:
         return _jaren(self.region.looptijd.ingangsdatum, self.region.looptijd.einddatum)
 
     @property
+    def doeldatum(self) -> dt.date | None:
+        """The date the covenant's targets are due: doelstellingen.datum, else the einddatum."""
+        return self.region.doelstellingen.datum or self.region.looptijd.einddatum
+
+    @property
     def doelperiode(self) -> Doelperiode | None:
         """The period the total of trajecten is counted over: from the ingangsdatum to the target
         date (the trajecten are done "vóór de datum"), else to the einddatum."""
-        start = self.region.looptijd.ingangsdatum
-        target = self.region.doelstellingen.datum
-        end = target or self.region.looptijd.einddatum
+        start, end = self.region.looptijd.ingangsdatum, self.doeldatum
         years = _jaren(start, end)
         if start is None or end is None or years is None:
             return None
-        return Doelperiode(start, end, years, target is not None)
+        return Doelperiode(start, end, years, self.region.doelstellingen.datum is not None)
 
     @property
     def trajecten_volgens_jaartempo(self) -> int | None:

@@ -62,14 +62,14 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
     ctx["aanpassing"]["orgaan"] = organen.aanpassing
     ctx["aanpassing"]["voorbereid_door"] = organen.voorbereid_door
     ctx["evaluatie"]["orgaan"] = organen.evaluatie
-    index = {id(p): i for i, p in enumerate(region.partijen)}
-    ondertekenaars = [_party(p, index[id(p)]) for p in f.ondertekenaars]
+    parties = [_party(p, i) for i, p in enumerate(region.partijen)]  # each dumped once, listed where it belongs
+    ondertekenaars = [parties[f.index_in_partijen(p)] for p in f.ondertekenaars]
     groups = [
-        {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [_party(p, index[id(p)]) for p in members]}
+        {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [parties[f.index_in_partijen(p)] for p in members]}
         for soort, members in f.handtekeninggroepen.items()
     ]
     ctx["werkwijze"]["organen"] = [_organ(o) for o in region.werkwijze.organen]
-    ctx["partijen"] = [_party(p, i) for i, p in enumerate(region.partijen)]
+    ctx["partijen"] = parties
     ctx["plan"] = plan_context(region, f)
     leiding = region.werkwijze.projectleiding
     main, work = region.hoofdorgaan, region.werkorgaan
@@ -91,7 +91,7 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         aandeel_plaatsingen=f.aandeel_plaatsingen,
         trajecten_per_jaar=f.trajecten_per_jaar,
         menskracht_totaal=f.menskracht_totaal,
-        meewerkende_partijen=[_party(p, index[id(p)]) for p in region.partijen if not p.ondertekent],
+        meewerkende_partijen=[party for p, party in zip(region.partijen, parties, strict=True) if not p.ondertekent],
         capaciteit_totaal=f.capaciteit_totaal,
         verwachte_einddatum=f.verwachte_einddatum,
         ips={

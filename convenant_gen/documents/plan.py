@@ -37,7 +37,7 @@ def plan_context(region: Region, f: Figures) -> dict[str, Any]:
         or _items([_bullet(a) for a in d.accenten], "doelstellingen", "accenten"),
         "definitie_traject": p.definitie_traject,
         "projectleiding": _projectleiding(region),
-        "mijlpalen": _mijlpalen(region),
+        "mijlpalen": _mijlpalen(region, f),
         "routes": {
             "bestaand": _items(p.routes.bestaand, PLAN, "routes", "bestaand"),
             "nieuw": _items(p.routes.nieuw, PLAN, "routes", "nieuw"),
@@ -107,11 +107,6 @@ def _projectleiding(region: Region) -> dict[str, Any]:
     }
 
 
-def _final_date(region: Region) -> dt.date | None:
-    """The date the covenant's targets are due: doelstellingen.datum, else the einddatum."""
-    return region.doelstellingen.datum or region.looptijd.einddatum
-
-
 def _range(value: Bereik | None) -> dict[str, int] | None:
     return None if value is None else {"van": value.van, "tot": value.tot}
 
@@ -124,7 +119,7 @@ def _same_text(a: str, b: str) -> bool:
     return a.strip().rstrip(".").casefold() == b.strip().rstrip(".").casefold()
 
 
-def _mijlpalen(region: Region) -> dict[str, Any]:
+def _mijlpalen(region: Region, f: Figures) -> dict[str, Any]:
     """The plan's milestones, the covenant's activities (with their owners) and its targets on
     the final date, one table sorted by date; a milestone the activities already hold is shown
     once, as the activity."""
@@ -139,7 +134,7 @@ def _mijlpalen(region: Region) -> dict[str, Any]:
         rows.append(
             _row(a.uiterlijk, ("activiteiten", i, "uiterlijk"), a.wat, doel=a.meetbaar_doel, trekker=a.eigenaar)
         )
-    final = _final_date(region)
+    final = f.doeldatum
     if final is not None:
         covered = {m.doel for m in plan.mijlpalen if m.datum and m.datum >= final and m.aantal is not None}
         targets = (
@@ -246,13 +241,14 @@ def _goedkeuringen(region: Region, f: Figures) -> Items:
             PLAN,
             "goedkeuringen",
         )
-    index = {id(p): i for i, p in enumerate(region.partijen)}
     rows = []
     for p in f.ondertekenaars:
         v = p.vertegenwoordiger
         rows.append(
             {
-                "naam": v.naam if v.naam else Missing(("partijen", index[id(p)], "vertegenwoordiger", "naam")),
+                "naam": v.naam
+                if v.naam
+                else Missing(("partijen", f.index_in_partijen(p), "vertegenwoordiger", "naam")),
                 "functie": ", ".join(part for part in (v.functie, p.naam) if part),
                 "datum": None,  # filled in at approval
                 "akkoord": False,

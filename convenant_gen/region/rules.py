@@ -602,7 +602,7 @@ def _plan_final_numbers(r: Region) -> Iterator[Issue]:
     """A milestone on or after the final date that counts a target of the covenant (trajecten,
     duurzame plaatsingen, nieuwe werkgevers) must give the covenant's number."""
     d = r.doelstellingen
-    final = d.datum or r.looptijd.einddatum
+    final = figures(r).doeldatum
     if final is None:
         return
     target = _doel_trajecten(r)
