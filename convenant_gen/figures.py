@@ -104,6 +104,11 @@ class Figures:
         groups = {soort: [p for p in self.ondertekenaars if p.soort == soort] for soort in SOORT_KOPPEN}
         return {soort: members for soort, members in groups.items() if members}
 
+    @property
+    def handtekeningvolgorde(self) -> list[str]:
+        """The signatories' names in the order of their blocks on the signature page."""
+        return [p.naam for members in self.handtekeninggroepen.values() for p in members]
+
     @cached_property
     def ondertekenaars_per_soort(self) -> dict[str, int]:
         """Number of signatories per kind, in the order of the party list."""

@@ -202,7 +202,13 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Aantal parallelle processen (standaard: alle kernen).")
 @click.option("--force", is_flag=True, help="Maak alles opnieuw, ook regio's die niet zijn veranderd.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en overzicht; alleen fouten.")
-@click.option("--pdf", "pdf", is_flag=True, help="Maak ook een PDF naast elk document (LibreOffice).")
+@click.option(
+    "--pdf",
+    "pdf",
+    is_flag=True,
+    help="Maak ook een PDF naast elk document (LibreOffice); met --definitief krijgt het convenant een "
+    "leeg handtekeningveld per ondertekenaar.",
+)
 @click.option("--pdfa", is_flag=True, help="Maak PDF/A-2 voor archivering (impliceert --pdf).")
 @LIMIT_SECONDS
 @LIMIT_MEMORY
@@ -249,12 +255,21 @@ def build(
             on_result=report.result,
             meanwhile=None if quiet else _prepare_summary,
         )
+    pdfs = outcome.pdfs
+    if pdfs is not None:  # a PDF that failed: its region is 'mislukt' now, say why
+        for r in outcome.results:
+            for finding in r.errors:
+                if finding.message.startswith("PDF: "):
+                    echo(f"✗ {r.source}: {finding.message}", err=True, fg="red")
     if not quiet:
         _summary(outcome.results, outcome.counts())
-    if outcome.pdf_error:
-        echo(outcome.pdf_error, err=True, fg="red")
-    elif outcome.pdfs and not quiet:
-        echo(f"{len(outcome.pdfs)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa else ""))
+    if pdfs is not None and not quiet and (pdf or pdfa or pdfs.removed):
+        parts = [f"{len(pdfs.made)} PDF('s) gemaakt" + (" (PDF/A-2)" if pdfa and pdfs.made else "")]
+        if pdfs.unchanged:
+            parts.append(f"{len(pdfs.unchanged)} ongewijzigd")
+        if pdfs.removed:
+            parts.append(f"{len(pdfs.removed)} verouderde PDF('s) verwijderd")
+        echo(", ".join(parts))
     if outcome.failed:
         sys.exit(1)
 

@@ -29,6 +29,7 @@ class DocumentKind:
     per_item: PerItem | None = None  # None: one document per region
     item_name: str = "item"  # the name of the item in the template's context
     extra_input: type | None = None  # a model of input beyond the region file; none so far
+    signed: bool = False  # signed by the signatories: its definitief PDF gets a signature field each
 
     def properties(self, region: Region, definitief: bool) -> dict[str, str]:
         """The Word document properties of this kind's document for `region`."""
@@ -53,6 +54,7 @@ KINDS: dict[str, DocumentKind] = {
             subject="Naar duurzaam werk voor mensen met een psychische kwetsbaarheid",
             template="convenant.docx",
             output="convenant",
+            signed=True,
         ),
         DocumentKind(
             key="plan",

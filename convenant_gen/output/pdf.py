@@ -21,6 +21,7 @@ meant to exit before them (none can: `convert` blocks until its runs have ended)
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
 import signal
@@ -28,10 +29,11 @@ import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 from convenant_gen.errors import ConvenantError
-from convenant_gen.output.write import TEMP_PREFIX, TEMP_SUFFIX
+from convenant_gen.output.write import TEMP_PREFIX, TEMP_SUFFIX, write_atomic
 
 INSTALL_HINT = (
     "LibreOffice is niet gevonden. Installeer het met: sudo apt-get install --no-install-recommends "
@@ -137,6 +139,9 @@ def soffice() -> str:
     return found
 
 
+Finish = Callable[[Path, bytes], bytes]  # (document, its PDF) -> the PDF to write; raises ConvenantError
+
+
 def convert(
     documents: list[Path],
     out_dir: Path | None = None,
@@ -144,70 +149,120 @@ def convert(
     pdfa: bool = False,
     timeout: float | None = None,
     workers: int = 1,
+    finish: Finish | None = None,
 ) -> list[Path]:
+    """Convert documents with one LibreOffice run per worker; returns the PDFs in input order,
+    or raises naming every document that failed (the others are made)."""
+    results = convert_each(documents, out_dir, pdfa=pdfa, timeout=timeout, workers=workers, finish=finish)
+    failed = [problem for problem in results.values() if isinstance(problem, str)]
+    if failed:
+        raise PdfFailed("; ".join(failed))
+    return [result for result in results.values() if isinstance(result, Path)]
+
+
+def convert_each(
+    documents: list[Path],
+    out_dir: Path | None = None,
+    *,
+    pdfa: bool = False,
+    timeout: float | None = None,
+    workers: int = 1,
+    finish: Finish | None = None,
+) -> dict[Path, Path | str]:
     """Convert documents with one LibreOffice run per worker, each with its own profile, in
-    parallel; returns the PDFs in input order, or raises naming the documents that failed."""
+    parallel. Per document, in input order: its PDF beside it (or in `out_dir`), or a Dutch
+    message saying why there is none. Each PDF is opened (pypdf) before it counts, passed
+    through `finish` (e.g. to add signature fields) and written atomically; a document that
+    failed has no PDF at all afterwards, so none of older input remains beside it."""
     if not documents:
-        return []
+        return {}
     workers = max(1, min(workers, len(documents)))
     if workers > 1:
         from concurrent.futures import ThreadPoolExecutor
 
         chunks = [documents[i::workers] for i in range(workers)]
         with ThreadPoolExecutor(workers) as pool:
-            done = list(pool.map(lambda chunk: convert(chunk, out_dir, pdfa=pdfa, timeout=timeout), chunks))
-        by_stem = {(p.parent, p.stem): p for chunk in done for p in chunk}
-        return [by_stem[(out_dir or d.parent, d.stem)] for d in documents]
-    not_word = [d.name for d in documents if not _is_word(d)]
-    if not_word:  # LibreOffice would 'convert' them as plain text and exit 0
-        raise PdfFailed(f"geen PDF gemaakt van {', '.join(not_word)} (geen Word-document)")
-    exe = soffice()
-    timeout = timeout or 60 + 5 * len(documents)
-    deadline = time.monotonic() + timeout  # for the whole call, however many runs it takes
+            done = list(
+                pool.map(lambda chunk: convert_each(chunk, out_dir, pdfa=pdfa, timeout=timeout, finish=finish), chunks)
+            )
+        merged = {doc: result for chunk in done for doc, result in chunk.items()}
+        return {doc: merged[doc] for doc in documents}
+    results: dict[Path, Path | str] = {}
     targets = {d: (out_dir or d.parent) / f"{d.stem}.pdf" for d in documents}
-    for target in targets.values():  # never a PDF of older input beside a newer document
-        target.parent.mkdir(parents=True, exist_ok=True)
-        target.unlink(missing_ok=True)
-    pdfs: list[Path] = []
-    with tempfile.TemporaryDirectory(prefix="convenant-lo-") as profile:
-        for docs in _runs(documents):
-            # One LibreOffice start for all these documents: it writes into one folder (beside the
-            # first target, so the PDFs can be renamed into place), then each PDF moves beside its
-            # document. Stems are unique within a run, so no PDF overwrites another.
-            work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}pdf.", suffix=TEMP_SUFFIX, dir=targets[docs[0]].parent))
+    for d in documents:
+        if not _is_word(d):  # LibreOffice would 'convert' it as plain text and exit 0
+            results[d] = f"geen PDF gemaakt van {d.name} (geen Word-document)"
+    todo = [d for d in documents if d not in results]
+    if todo:
+        exe = soffice()
+        timeout = timeout or 60 + 5 * len(todo)
+        deadline = time.monotonic() + timeout  # for the whole call, however many runs it takes
+        with tempfile.TemporaryDirectory(prefix="convenant-lo-") as profile:
+            for docs in _runs(todo):
+                results.update(_convert_run(exe, profile, docs, targets, pdfa, timeout, deadline, finish))
+    for d in documents:
+        if isinstance(results[d], str):
+            with contextlib.suppress(OSError):
+                targets[d].unlink()
+    return {d: results[d] for d in documents}
+
+
+def _convert_run(
+    exe: str,
+    profile: str,
+    docs: list[Path],
+    targets: dict[Path, Path],
+    pdfa: bool,
+    timeout: float,
+    deadline: float,
+    finish: Finish | None,
+) -> dict[Path, Path | str]:
+    """One LibreOffice start for all these documents: it writes into one folder beside the
+    first target (our temporary, removed afterwards), then each PDF is checked, finished and
+    written beside its document. Stems are unique within a run, so no PDF overwrites another."""
+    results: dict[Path, Path | str] = {}
+    first = targets[docs[0]].parent
+    first.mkdir(parents=True, exist_ok=True)
+    work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}pdf.", suffix=TEMP_SUFFIX, dir=first))
+    try:
+        cmd = [
+            exe,
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--norestore",
+            "--convert-to",
+            PDFA if pdfa else "pdf",
+            "--outdir",
+            str(work),
+            *map(str, docs),
+        ]
+        try:
+            err = _run(cmd, deadline - time.monotonic())
+        except subprocess.TimeoutExpired:
+            names = ", ".join(d.name for d in docs)
+            message = f"LibreOffice reageerde na {timeout:.0f} s niet meer en is gestopt (bij {names})"
+            return dict.fromkeys(docs, message)
+        detail = err.decode(errors="replace").strip().splitlines()[-1:] if err else []
+        for d in docs:
+            made = work / f"{d.stem}.pdf"
+            if not made.exists() or page_count(made) < 1:
+                results[d] = f"geen PDF gemaakt van {d.name}" + (f" ({detail[0]})" if detail else "")
+                continue
             try:
-                cmd = [
-                    exe,
-                    f"-env:UserInstallation=file://{profile}",
-                    "--headless",
-                    "--norestore",
-                    "--convert-to",
-                    PDFA if pdfa else "pdf",
-                    "--outdir",
-                    str(work),
-                    *map(str, docs),
-                ]
-                try:
-                    err = _run(cmd, deadline - time.monotonic())
-                except subprocess.TimeoutExpired:
-                    names = ", ".join(d.name for d in docs)
-                    raise PdfFailed(
-                        f"LibreOffice reageerde na {timeout:.0f} s niet meer en is gestopt (bij {names})"
-                    ) from None
-                failed = []
-                for d in docs:
-                    made = work / f"{d.stem}.pdf"
-                    if not made.exists() or page_count(made) < 1:
-                        failed.append(d.name)
-                    else:
-                        os.replace(made, targets[d])
-                        pdfs.append(targets[d])
-                if failed:
-                    detail = err.decode(errors="replace").strip().splitlines()[-1:] if err else []
-                    raise PdfFailed(f"geen PDF gemaakt van {', '.join(failed)}" + (f" ({detail[0]})" if detail else ""))
-            finally:
-                shutil.rmtree(work, ignore_errors=True)
-    return pdfs
+                data = made.read_bytes()
+                if finish is not None:
+                    data = finish(d, data)
+                targets[d].parent.mkdir(parents=True, exist_ok=True)
+                write_atomic(targets[d], data)
+            except ConvenantError as e:
+                results[d] = f"geen PDF gemaakt van {d.name}: {e}"
+            except OSError as e:
+                results[d] = f"kan de PDF van {d.name} niet schrijven ({e.strerror or e})"
+            else:
+                results[d] = targets[d]
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+    return results
 
 
 def _runs(documents: list[Path]) -> list[list[Path]]:

@@ -34,6 +34,7 @@ from convenant_gen.errors import ConvenantError, UsageProblem, in_file_order
 from convenant_gen.output.write import output_lock, remove_our_temporaries, write_atomic
 from convenant_gen.pipeline.build import Outcome, OverviewEntry, Status, build_date, build_region, check_date
 from convenant_gen.pipeline.limits import Limits
+from convenant_gen.pipeline.pdfs import PdfReport
 from convenant_gen.text import clean
 
 MANIFEST = "manifest.json"
@@ -45,13 +46,12 @@ STATUSES: tuple[Status, ...] = ("gemaakt", "ongewijzigd", "mislukt")
 class BatchReport:
     results: list[Outcome]
     overview: Path | None = None
-    pdfs: list[Path] = field(default_factory=list)
-    pdf_error: str | None = None
+    pdfs: PdfReport | None = None  # with --pdf, or when a stale PDF was removed
 
     @property
     def failed(self) -> bool:
-        """A region failed or the PDFs could not be made: the build's exit code is 1."""
-        return self.pdf_error is not None or any(r.status == "mislukt" for r in self.results)
+        """A region failed (its documents, or its PDF): the build's exit code is 1."""
+        return any(r.status == "mislukt" for r in self.results)
 
     def counts(self) -> dict[Status, int]:
         return {status: sum(1 for r in self.results if r.status == status) for status in STATUSES}
@@ -159,6 +159,36 @@ def _document_path(value: Any, region: str) -> bool:
     return folder == region and _plain_name(name) and name.endswith((".docx", ".pdf"))
 
 
+PDF_KINDS = ("pdf", "pdfa")
+
+
+@dataclass(frozen=True)
+class PdfRecord:
+    """A PDF as the build made it: from which document (its SHA-256), its own SHA-256, plain
+    PDF or PDF/A-2, and the signature fields it was given."""
+
+    bron_sha256: str
+    sha256: str
+    grootte: int  # bytes: a signed copy starts with exactly these
+    soort: str
+    velden: list[str]
+
+    @classmethod
+    def parse(cls, data: Any) -> PdfRecord | None:
+        if not (isinstance(data, dict) and set(data) == set(cls.__dataclass_fields__)):
+            return None
+        ok = (
+            _digest(data["bron_sha256"])
+            and _digest(data["sha256"])
+            and type(data["grootte"]) is int
+            and data["grootte"] > 0
+            and data["soort"] in PDF_KINDS
+            and isinstance(data["velden"], list)
+            and all(isinstance(v, str) for v in data["velden"])
+        )
+        return cls(**data) if ok else None
+
+
 @dataclass(frozen=True)
 class RegionRecord:
     bron: str
@@ -167,13 +197,28 @@ class RegionRecord:
     versie: str
     opties: dict[str, Any]
     documenten: dict[str, str]
+    ondertekenaars: dict[str, list[str]] = field(default_factory=dict)  # signed document -> signatories
+    pdfs: dict[str, PdfRecord] = field(default_factory=dict)  # '<region>/<name>.pdf' -> how it was made
 
     @classmethod
     def parse(cls, key: str, data: Any) -> RegionRecord | None:
-        """The record if every field has the shape we write, else None (the region is rebuilt)."""
+        """The record if every field has the shape we write, else None (the region is rebuilt).
+        A PDF entry of another shape is dropped (that PDF is made again)."""
         if not (_plain_name(key) and isinstance(data, dict) and set(data) == set(cls.__dataclass_fields__)):
             return None
-        templates, documents = data["sjablonen"], data["documenten"]
+        templates, documents, signers, pdfs = (
+            data["sjablonen"],
+            data["documenten"],
+            data["ondertekenaars"],
+            data["pdfs"],
+        )
+        if not isinstance(pdfs, dict):
+            return None
+        records = {
+            name: record
+            for name, value in pdfs.items()
+            if _document_path(name, key) and name.endswith(".pdf") and (record := PdfRecord.parse(value))
+        }
         ok = (
             isinstance(data["bron"], str)
             and _digest(data["bron_sha256"])
@@ -183,9 +228,17 @@ class RegionRecord:
             and isinstance(data["opties"], dict)
             and isinstance(documents, dict)
             and bool(documents)
-            and all(_document_path(n, key) and _digest(h) for n, h in documents.items())
+            and all(_document_path(n, key) and n.endswith(".docx") and _digest(h) for n, h in documents.items())
+            and isinstance(signers, dict)
+            and all(
+                n in documents and isinstance(names, list) and all(isinstance(x, str) for x in names)
+                for n, names in signers.items()
+            )
         )
-        return cls(**data) if ok else None
+        return cls(**{**data, "pdfs": records}) if ok else None
+
+    def as_json(self) -> dict[str, Any]:
+        return {**self.__dict__, "pdfs": {name: r.__dict__ for name, r in sorted(self.pdfs.items())}}
 
 
 @dataclass(frozen=True)
@@ -320,10 +373,10 @@ class Manifest:
     def as_json(self) -> dict[str, Any]:
         data: dict[str, Any] = {
             "versie": __version__,
-            "regio's": {k: r.__dict__ for k, r in self.regions.items()},
+            "regio's": {k: r.as_json() for k, r in self.regions.items()},
             "rijen": self.rows,
         }
-        outputs = {name for r in self.regions.values() for name in r.documenten}
+        outputs = {name for r in self.regions.values() for name in (*r.documenten, *r.pdfs)}
         if self.overview is not None:
             data["overzicht"] = self.overview.__dict__
             outputs.add(self.overview.bestand)
@@ -449,6 +502,10 @@ def _unchanged(
     return all(prints.intact(out, name, digest) for name, digest in record.documenten.items())
 
 
+def _relative(out: Path, path: Path) -> str:
+    return PurePosixPath(path.relative_to(out)).as_posix()
+
+
 # --- the batch -------------------------------------------------------------------------
 
 
@@ -535,12 +592,14 @@ def _run(
         if outcome.status != "gemaakt":
             manifest.regions.pop(source.stem, None)
         else:
+            before = manifest.regions.get(source.stem)
             manifest.regions[source.stem] = RegionRecord(
                 **inputs,
                 sjablonen=dict(sorted(outcome.templates.items())),
-                documenten={
-                    PurePosixPath(p.relative_to(out)).as_posix(): digest for p, digest in outcome.hashes.items()
-                },
+                documenten={_relative(out, p): digest for p, digest in outcome.hashes.items()},
+                ondertekenaars={_relative(out, p): names for p, names in outcome.signers.items()},
+                # Kept as hints: the PDF step believes one only for the document it was made from.
+                pdfs=before.pdfs if before is not None else {},
             )
         results[source] = outcome
         on_result(outcome)
@@ -600,7 +659,8 @@ def build_all(
     meanwhile: Callable[[], None] | None = None,
 ) -> BatchReport:
     """The whole build under one lock on `out`: documents, then the overview (for a folder),
-    then PDFs. Refuses region files with one name before anything is written. `datum` is the
+    then PDFs (pipeline/pdfs.py: made when missing or stale, removed when of an older document).
+    Refuses region files with one name before anything is written. `datum` is the
     date on a concept (default: build_date()), `templates` the folder (default: convenant's own).
     `meanwhile` runs once while the last regions are built, if any are (e.g. the caller's
     imports for its report)."""
@@ -631,15 +691,26 @@ def build_all(
                 report.overview = _update_overview(out, batch, manifest, force=force, definitief=definitief)
         finally:  # the documents' records count even if the overview failed
             write_manifest(out, manifest)
-        written = [d for r in results if r.status == "gemaakt" for d in r.documents]
-        if (pdf or pdfa) and written:
-            from convenant_gen.output.pdf import PdfFailed, convert
+        if pdf or pdfa or any(r.pdfs for r in manifest.regions.values()) or _has_pdfs(out, results):
+            from convenant_gen.pipeline.pdfs import update_pdfs
 
             try:
-                report.pdfs = convert(written, pdfa=pdfa, workers=jobs or os.cpu_count() or 1)
-            except PdfFailed as e:
-                report.pdf_error = str(e)
+                report.pdfs = update_pdfs(
+                    out,
+                    manifest,
+                    results,
+                    kind="pdfa" if pdfa else "pdf" if pdf else None,
+                    definitief=definitief,
+                    workers=jobs or os.cpu_count() or 1,
+                )
+            finally:
+                write_manifest(out, manifest)
     return report
+
+
+def _has_pdfs(out: Path, results: list[Outcome]) -> bool:
+    """Whether a document written now has a PDF beside it (one the manifest does not know)."""
+    return any(d.with_suffix(".pdf").exists() for r in results if r.status == "gemaakt" for d in r.documents)
 
 
 def _both(first: Callable[[], None] | None, second: Callable[[], None] | None) -> Callable[[], None] | None:

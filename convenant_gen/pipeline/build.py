@@ -40,6 +40,7 @@ class Outcome:
     overview: OverviewEntry | None = None  # only when the build was asked for it
     templates: dict[str, str] = field(default_factory=dict)  # template, relative to its folder -> SHA-256
     hashes: dict[Path, str] = field(default_factory=dict)  # document written -> SHA-256
+    signers: dict[Path, list[str]] = field(default_factory=dict)  # signed document -> its signatories, in order
 
     @property
     def errors(self) -> list[Finding]:
@@ -148,7 +149,7 @@ def build_region(
     except ConvenantError as e:
         outcome.findings = [*e.as_findings(), *outcome.warnings]
     if outcome.status != "gemaakt":
-        outcome.templates, outcome.hashes = {}, {}
+        outcome.templates, outcome.hashes, outcome.signers = {}, {}, {}
     return outcome
 
 
@@ -175,6 +176,7 @@ def _render(
     from convenant_gen.documents.engine import compiled_template
     from convenant_gen.documents.placeholders import recording
     from convenant_gen.documents.templates import folder_or_default, relative_name, resolve
+    from convenant_gen.figures import figures
 
     folder = folder_or_default(templates)
     source, region = loaded.path, loaded.region
@@ -210,6 +212,8 @@ def _render(
                 )
             rendered.append((target, data))
             outcome.hashes[target] = hashlib.sha256(data).hexdigest()
+            if kind.signed:
+                outcome.signers[target] = figures(region).handtekeningvolgorde
     return rendered, open_fields
 
 
