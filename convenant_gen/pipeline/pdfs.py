@@ -114,23 +114,21 @@ def update_pdfs(
     made_fields: dict[Path, list[str]] = {}
 
     def finish(document: Path, data: bytes) -> bytes:
+        """The PDF as LibreOffice made it, with the document's keywords whole (LibreOffice splits
+        'Holland Rijnland; concept' into three words) and, for a signed kind, the fields."""
         job = wanted[document]
         if hashlib.sha256(document.read_bytes()).hexdigest() != job.document_sha256:
             raise ConvenantError(f"{document.name} is tijdens het maken van de PDF veranderd; bouw opnieuw")
-        if not job.signers:
-            made_fields[document] = []
-            return data
         from convenant_gen.output.signatures import add_fields, signers
 
+        wanted_fields = signers(job.signers)
         try:
-            result = add_fields(data, signers(job.signers))
+            result = add_fields(data, wanted_fields, keywords=_keywords(document))
         except ConvenantError:
             raise
         except Exception as e:  # pyHanko or PDFium on a PDF they cannot handle: say so, do not crash
-            raise ConvenantError(
-                f"de handtekeningvelden konden niet worden toegevoegd ({type(e).__name__}: {e})"
-            ) from e
-        made_fields[document] = [s.field for s in signers(job.signers)]
+            raise ConvenantError(f"de PDF kon niet worden afgemaakt ({type(e).__name__}: {e})") from e
+        made_fields[document] = [s.field for s in wanted_fields]
         return result
 
     results_by_doc = convert_each([job.document for job in jobs], pdfa=kind == "pdfa", workers=workers, finish=finish)
@@ -149,6 +147,21 @@ def update_pdfs(
         manifest.regions[job.source.stem] = replace(record, pdfs=dict(sorted(pdfs.items())))
         report.made.append(made)
     return report
+
+
+def _keywords(document: Path) -> list[str]:
+    """The keywords of a Word document we wrote ('Holland Rijnland; concept'), as a list."""
+    import re
+    import zipfile
+    from xml.sax.saxutils import unescape
+
+    try:
+        with zipfile.ZipFile(document) as z:
+            core = z.read("docProps/core.xml").decode("utf-8")
+    except (OSError, KeyError, zipfile.BadZipFile, UnicodeDecodeError):
+        return []
+    found = re.search(r"<cp:keywords>([^<]*)</cp:keywords>", core)
+    return [k.strip() for k in unescape(found.group(1)).split(";") if k.strip()] if found else []
 
 
 def _field_names(signers: tuple[str, ...]) -> list[str]:
