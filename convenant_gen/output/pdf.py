@@ -197,9 +197,16 @@ def convert_each(
         exe = soffice()
         timeout = timeout or 60 + 5 * len(todo)
         deadline = time.monotonic() + timeout  # for the whole call, however many runs it takes
-        with tempfile.TemporaryDirectory(prefix="convenant-lo-") as profile:
+        # LibreOffice's own profile, fresh for this run, among our temporaries in the output
+        # (so a run killed with -9 leaves nothing in /tmp: the next build removes it).
+        first = targets[todo[0]].parent
+        first.mkdir(parents=True, exist_ok=True)
+        profile = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}lo-profiel.", suffix=TEMP_SUFFIX, dir=first)
+        try:
             for docs in _runs(todo):
                 results.update(_convert_run(exe, profile, docs, targets, pdfa, timeout, deadline, finish))
+        finally:
+            shutil.rmtree(profile, ignore_errors=True)
     for d in documents:
         if isinstance(results[d], str):
             with contextlib.suppress(OSError):

@@ -285,6 +285,14 @@ def test_libreoffice_dies_when_convenant_is_killed(tmp_path, monkeypatch):
         while any(map(alive, found)) and time.monotonic() < deadline:
             time.sleep(0.05)
         assert not [pid for pid in found if alive(pid)], "LibreOffice survived a kill -9 of convenant"
+        # Its profile was made among our temporaries in the output, not in /tmp: the next build
+        # (remove_our_temporaries, under the output lock) clears it.
+        from convenant_gen.output.write import remove_our_temporaries
+
+        left = list((tmp_path / "pdf").glob(".convenant-lo-profiel.*.tmp"))
+        assert len(left) == 1 and left[0].is_dir()
+        remove_our_temporaries(tmp_path)
+        assert not left[0].exists()
     finally:
         runner.kill()
         kill_quietly(found)
