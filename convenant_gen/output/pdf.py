@@ -201,7 +201,7 @@ def convert_each(
         # (so a run killed with -9 leaves nothing in /tmp: the next build removes it).
         first = targets[todo[0]].parent
         first.mkdir(parents=True, exist_ok=True)
-        profile = tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}lo-profiel.", suffix=TEMP_SUFFIX, dir=first)
+        profile = os.path.abspath(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}lo-profiel.", suffix=TEMP_SUFFIX, dir=first))
         try:
             for docs in _runs(todo):
                 results.update(_convert_run(exe, profile, docs, targets, pdfa, timeout, deadline, finish))
@@ -230,18 +230,18 @@ def _convert_run(
     results: dict[Path, Path | str] = {}
     first = targets[docs[0]].parent
     first.mkdir(parents=True, exist_ok=True)
-    work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}pdf.", suffix=TEMP_SUFFIX, dir=first))
+    work = Path(tempfile.mkdtemp(prefix=f"{TEMP_PREFIX}pdf.", suffix=TEMP_SUFFIX, dir=first)).absolute()
     try:
         cmd = [
             exe,
-            f"-env:UserInstallation=file://{profile}",
+            f"-env:UserInstallation={Path(profile).as_uri()}",  # absolute, spaces and all percent-encoded
             "--headless",
             "--norestore",
             "--convert-to",
             PDFA if pdfa else "pdf",
             "--outdir",
             str(work),
-            *map(str, docs),
+            *(str(d.absolute()) for d in docs),
         ]
         try:
             err = _run(cmd, deadline - time.monotonic())

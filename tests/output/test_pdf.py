@@ -347,3 +347,20 @@ def test_a_pdf_is_checked_by_opening_it_not_by_its_bytes(tmp_path):
     cut.write_bytes(real.read_bytes()[:200])
     assert page_count(cut) == 0
     assert page_count(tmp_path / "bestaat-niet.pdf") == 0
+
+
+def test_relative_output_folder_with_odd_characters(tmp_path, monkeypatch):
+    """LibreOffice's profile lives in the output folder: a relative path, a space, '%' and '#'
+    must still give it a valid file URL (a bad one made LibreOffice hang until the time-out)."""
+    from click.testing import CliRunner
+
+    from convenant_gen.cli import cli
+
+    monkeypatch.chdir(tmp_path)
+    source = EXAMPLES[0]
+    result = CliRunner().invoke(
+        cli, ["build", str(source), "--out", "uit map 100% #1", "--doc", "plan", "--pdf", "--datum", "2026-11-23"]
+    )
+    assert result.exit_code == 0, result.output
+    (pdf,) = (tmp_path / "uit map 100% #1" / source.stem).glob("*.pdf")
+    assert page_count(pdf) >= 2
