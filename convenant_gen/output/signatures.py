@@ -29,6 +29,8 @@ FIELD_HEIGHT = 36.0  # points: room for a drawn or stamped signature
 MIN_HEIGHT = 20.0
 LINE_TOLERANCE = 4.0  # runs whose lower edges (descenders vary) differ less than this are one line
 PAD = 3.0
+RULE_WIDTH = 100.0  # a drawn line at least this long and at most this thick is one to sign on
+RULE_THICKNESS = 3.0
 
 
 class FieldsNotPlaced(ConvenantError):
@@ -63,6 +65,23 @@ class Line:
 
 
 @dataclass(frozen=True)
+class Rule:
+    """A horizontal line drawn on a page (a cell border, an underline to sign on)."""
+
+    page: int
+    left: float
+    right: float
+    y: float  # the top of the stroke
+
+
+@dataclass(frozen=True)
+class Layout:
+    lines: list[Line]
+    rules: list[Rule]
+    widths: list[float]  # of every page, in points
+
+
+@dataclass(frozen=True)
 class Placement:
     signer: Signer
     page: int  # 0-based
@@ -90,21 +109,28 @@ def signers(names: Iterable[str]) -> list[Signer]:
     return found
 
 
-def text_lines(pdf: bytes) -> tuple[list[Line], list[float]]:
+def layout(pdf: bytes) -> Layout:
     """Every line of text with its page and lower edge, in reading order (page, top to bottom),
-    and the width of every page in points.
+    every horizontal line drawn, and the width of every page, in points.
 
-    PDFium (pypdfium2) reads the text: its text segments are the runs, with their boxes; 20 ms
-    for a 13-page covenant, where a pure-Python reader took 400 ms."""
+    PDFium (pypdfium2) reads the page: its text segments are the runs, with their boxes, and
+    its path objects the drawn lines; 20 ms for a 13-page covenant, where a pure-Python reader
+    took 400 ms for the text alone."""
     import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
 
     lines: list[Line] = []
+    rules: set[Rule] = set()
     widths: list[float] = []
     document = pdfium.PdfDocument(pdf)
     try:
         for number in range(len(document)):
             page = document[number]
             widths.append(page.get_width())
+            for shape in page.get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
+                left, bottom, right, top = shape.get_bounds()
+                if right - left >= RULE_WIDTH and top - bottom <= RULE_THICKNESS:
+                    rules.add(Rule(number, round(left, 1), round(right, 1), round(top, 1)))
             text = page.get_textpage()
             runs: list[tuple[float, float, str]] = []
             for k in range(text.count_rects()):
@@ -125,7 +151,7 @@ def text_lines(pdf: bytes) -> tuple[list[Line], list[float]]:
                 lines.append(_line(number, current))
     finally:
         document.close()
-    return lines, widths
+    return Layout(lines, sorted(rules, key=lambda r: (r.page, -r.y, r.left)), widths)
 
 
 def _line(page: int, runs: list[tuple[float, float, str]]) -> Line:
@@ -142,7 +168,8 @@ def _plain(text: str) -> str:
 
 def locate(pdf: bytes, wanted: list[Signer]) -> list[Placement]:
     """Where each signatory's field goes; raises FieldsNotPlaced saying what is missing."""
-    lines, widths = text_lines(pdf)
+    found = layout(pdf)
+    lines = found.lines
     starts = [i for i, line in enumerate(lines) if BLOCK_LABEL in line.text]
     if len(starts) != len(wanted):
         raise FieldsNotPlaced(
@@ -158,44 +185,54 @@ def locate(pdf: bytes, wanted: list[Signer]) -> list[Placement]:
                 f"het {n + 1}e handtekeningblok (pagina {lines[start].page + 1}) is niet dat van {signer.name}: "
                 "de blokken staan niet in de volgorde van de ondertekenaars, of de naam ontbreekt"
             )
-        placements.append(_place(widths[lines[start].page], signer, lines, start, end))
+        placements.append(_place(found, signer, start, end))
     return placements
 
 
-def _place(width: float, signer: Signer, lines: list[Line], start: int, end: int) -> Placement:
+def _place(found: Layout, signer: Signer, start: int, end: int) -> Placement:
+    """The field of one block: on its signature line (the drawn line right of "Handtekening:",
+    or the first line drawn under the block's text), as wide as that line, as high as the
+    room above it allows. Without a drawn line: the second column's text right of the label,
+    or the blank space under the block."""
+    lines = found.lines
     first = lines[start]
     page = first.page
-    left = first.x
-    right = width - left  # the text area's right edge: margins are symmetric in our templates
+    left, right = first.x, found.widths[page] - first.x  # the text area: symmetric margins
     block = [line for line in lines[start:end] if line.page == page]
+    rules = [r for r in found.rules if r.page == page]
     label = next((line for line in block if SIGN_LABEL.fullmatch(line.text)), None)
     if label is not None:
-        # Right of "Handtekening:", over the line drawn under the second column.
-        column = [r.x for line in block for r in line.runs if r.x > label.x + 30]
-        x0 = (min(column) if column else label.x + 120) - PAD
-        above = [line.y for line in block if line.y > label.y]
-        room = (min(above) - label.y - 12) if above else FIELD_HEIGHT
-        bottom = label.y - 2
+        above = [line.y for line in block if line.y > label.y + LINE_TOLERANCE]
+        ceiling = (min(above) if above else label.y + FIELD_HEIGHT + 12) - 8
+        near = [r for r in rules if r.left > label.x + 30 and abs(r.y - label.y) <= 10]
+        rule = min(near, key=lambda r: abs(r.y - label.y), default=None)
+        if rule is not None:
+            x0, x1, bottom = rule.left, rule.right, rule.y
+        else:
+            column = [r.x for line in block for r in line.runs if r.x > label.x + 30]
+            x0, x1, bottom = (min(column) if column else label.x + 120) - PAD, right, label.y - 2
     else:
-        # Under the block's text (its label line and the lines that continue it), in the blank
-        # space before whatever comes next on the page: a heading, the next block, the footer.
+        # The block's text: its label line and the lines that continue it.
         index = start
         while index + 1 < len(lines) and lines[index + 1].page == page and lines[index].y - lines[index + 1].y <= 20:
             index += 1
         following = lines[index + 1] if index + 1 < len(lines) and lines[index + 1].page == page else None
         floor = following.y + 12 if following is not None else 36.0
-        top = lines[index].y - 6
-        room = top - floor
-        bottom = top - min(FIELD_HEIGHT, room)
-        x0 = left - PAD
-        right = left + (right - left) * 0.6
-    height = min(FIELD_HEIGHT, room)
+        ceiling = lines[index].y - 6
+        under = [r for r in rules if floor - 12 < r.y < ceiling]
+        rule = max(under, key=lambda r: r.y, default=None)  # the first line under the text
+        if rule is not None:
+            x0, x1, bottom = rule.left, rule.right, rule.y
+        else:  # in the blank space before whatever comes next: a heading, the next block, the footer
+            x0, x1 = left - PAD, left + (right - left) * 0.6
+            bottom = ceiling - min(FIELD_HEIGHT, ceiling - floor)
+    height = min(FIELD_HEIGHT, ceiling - bottom)
     if height < MIN_HEIGHT:
         raise FieldsNotPlaced(
             f"bij {signer.name} (pagina {page + 1}) is geen ruimte voor een handtekening: "
             f"{max(height, 0):.0f} punten hoog, minstens {MIN_HEIGHT:.0f} nodig"
         )
-    box = (round(x0), round(bottom), round(right), round(bottom + height))
+    box = (round(x0), round(bottom), round(x1), round(bottom + height))
     return Placement(signer, page, box)
 
 

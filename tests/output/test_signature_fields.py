@@ -67,6 +67,27 @@ def sig_widgets(pdf: Path) -> list[tuple[str, int, list[float], dict]]:
     return found
 
 
+def drawn_lines(pdf: Path, page: int) -> list[tuple[float, float, float]]:
+    """(left, right, top) of every horizontal line drawn on a page, as PDFium finds them."""
+    import pypdfium2 as pdfium
+    import pypdfium2.raw as pdfium_c
+
+    found = []
+    for shape in pdfium.PdfDocument(pdf)[page].get_objects(filter=(pdfium_c.FPDF_PAGEOBJ_PATH,), max_depth=3):
+        left, bottom, right, top = shape.get_bounds()
+        if right - left > 50 and top - bottom < 3:
+            found.append((left, right, top))
+    return found
+
+
+def on_a_line(pdf: Path, page: int, box) -> bool:
+    """The box stands on a drawn line and is no wider than it: a signature goes on the line."""
+    x0, y0, x1, _ = box
+    return any(
+        abs(y0 - top) <= 1.5 and left - 1.5 <= x0 and x1 <= right + 1.5 for left, right, top in drawn_lines(pdf, page)
+    )
+
+
 def labels(pdf: Path, text: str) -> list[tuple[int, tuple[float, float, float, float]]]:
     """Page and box (left, bottom, right, top) of every occurrence of `text`, as PDFium finds it."""
     import pypdfium2 as pdfium
@@ -102,6 +123,7 @@ def test_one_field_per_signatory_over_its_signature_line(made, variant):
         above = [box for p, box in place_labels if p == page and box[1] > label[3]]
         assert above and y1 < min(box[1] for box in above), f"{name} reikt tot in de regel erboven"
         assert y1 - y0 >= 20 and x1 - x0 >= 150
+        assert on_a_line(pdf, page, rect), f"{name} staat niet op de handtekeningstreep"
         assert str(widget["/TU"]) == f"Handtekening {party}"
         assert int(widget["/F"]) & 4  # printed
         assert set(widget["/AP"]) == {"/N"}  # PDF/A-2: an appearance, and only the normal one
@@ -169,6 +191,7 @@ def test_region_with_its_own_layout_gets_fields_under_each_block(tmp_path):
         if following:
             assert y0 > following[0][3], f"{place.signer.name}: het veld loopt in het volgende blok"
         assert y1 - y0 >= 20
+        assert on_a_line(pdf, page, place.box), f"{place.signer.name}: het veld staat niet op de streep"
     data = add_fields(pdf.read_bytes(), signers(names))
     assert data.startswith(pdf.read_bytes())  # one incremental update: the first revision stays
 
