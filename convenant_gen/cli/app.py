@@ -422,7 +422,7 @@ def overzicht(paths: tuple[str, ...], out: str, as_json: bool) -> None:
     Leest de regiobestanden (standaard regions/) met dezelfde regels als build; een ongeldige
     regio staat erin met haar bevindingen in plaats van het overzicht te stoppen.
     """
-    from convenant_gen.output.overview import collect, workbook_bytes
+    from convenant_gen.output.overview import collect, signing, workbook_bytes
     from convenant_gen.output.write import write_atomic
     from convenant_gen.pipeline.batch import refuse_same_names
     from convenant_gen.text import clean_json
@@ -432,6 +432,8 @@ def overzicht(paths: tuple[str, ...], out: str, as_json: bool) -> None:
         raise click.UsageError("geen regiobestanden gevonden (*.yaml)")
     refuse_same_names(files)
     overview = collect(files)
+    # The covenant PDFs beside the workbook (where build puts them): how far each is signed.
+    overview.ondertekening = signing(Path(out).parent, overview.rows)
     if as_json:
         click.echo(clean_json(json.dumps(overview.as_json(), ensure_ascii=False, indent=2)))
         return
@@ -457,10 +459,12 @@ def _print_overview(overview: Overview) -> None:
         "per jaar",
         "ondertekenaars",
         "zonder vertegenw.",
+        *(["ondertekend (PDF)"] if overview.ondertekening else []),
     ):
         table.add_column(column, justify="left" if column in ("regio", "status") else "right")
     for r in overview.rows:
         signers = sum(r.ondertekenaars_per_soort.values())
+        signed = overview.ondertekening.get(r.bestand)
         table.add_row(
             markup_safe(r.regio),
             r.status,
@@ -469,6 +473,7 @@ def _print_overview(overview: Overview) -> None:
             getal(r.trajecten_per_jaar) if r.trajecten_per_jaar is not None else "–",
             str(signers),
             str(len(r.zonder_vertegenwoordiger)),
+            *([markup_safe(signed.shown) if signed else "–"] if overview.ondertekening else []),
         )
     console = Console(highlight=False, soft_wrap=True, width=None if sys.stdout.isatty() else 140)
     console.print(table)

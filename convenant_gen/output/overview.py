@@ -189,10 +189,49 @@ def findings_from_json(data: Any, file: str) -> list[Finding] | None:
     return found
 
 
+@dataclass(frozen=True)
+class Signing:
+    """How far a region's covenant PDF is signed: fields signed of all, and whether every
+    signature in it is intact (or what is wrong with the file)."""
+
+    signed: int
+    total: int
+    problem: str | None = None  # Dutch
+
+    @property
+    def shown(self) -> str:
+        if self.problem:
+            return self.problem
+        return f"{self.signed} van {self.total}"
+
+
+def signing_pdfs(folder: Path, stem: str) -> list[Path]:
+    """The PDFs a region's parties sign, where a build into `folder` puts them."""
+    from convenant_gen.documents.kinds import all_kinds
+
+    return [folder / stem / kind.file_name(stem).replace(".docx", ".pdf") for kind in all_kinds() if kind.signed]
+
+
+def signing(folder: Path, rows: list[Row]) -> dict[str, Signing]:
+    """Per region (by its file), the signing status of its covenant PDF in `folder`, for those
+    that have one there."""
+    from convenant_gen.output.signing_status import read_status
+
+    found: dict[str, Signing] = {}
+    for row in rows:
+        for pdf in signing_pdfs(folder, Path(row.bestand).stem):
+            if pdf.is_file():
+                status = read_status(pdf)
+                problem = None if status.ok else status.summary
+                found[row.bestand] = Signing(status.signed, status.total, problem)
+    return found
+
+
 @dataclass
 class Overview:
     rows: list[Row]
     findings: list[Finding]
+    ondertekening: dict[str, Signing] = field(default_factory=dict)  # region file -> its covenant PDF's signing
 
     def totals(self) -> dict[str, Any]:
         valid = [r for r in self.rows if r.status != "ongeldig"]
@@ -230,8 +269,19 @@ class Overview:
         ]
 
     def as_json(self) -> dict[str, Any]:
+        signing = self.ondertekening
         return {
-            "regio's": [r.as_dict() for r in self.rows],
+            "regio's": [
+                {
+                    **r.as_dict(),
+                    **(
+                        {"ondertekening": {**asdict(signing[r.bestand]), "samenvatting": signing[r.bestand].shown}}
+                        if r.bestand in signing
+                        else {}
+                    ),
+                }
+                for r in self.rows
+            ],
             "totaal": self.totals(),
             "landelijk": self.national(),
             "bevindingen": [f.as_dict() for f in self.findings],
@@ -353,6 +403,9 @@ def workbook_bytes(overview: Overview) -> bytes:
         ("Waarschuwingen", NUMBER),
         ("Fouten", NUMBER),
     ]
+    signing = overview.ondertekening
+    if signing:  # only when covenant PDFs are there: who has signed, per region
+        columns += [("Ondertekend (PDF)", None)]
     _append(ws, [name for name, _ in columns])
     for r in overview.rows:
         _append(
@@ -376,6 +429,7 @@ def workbook_bytes(overview: Overview) -> bytes:
                 r.toetreding_minimum,
                 r.waarschuwingen,
                 r.fouten,
+                *([signing[r.bestand].shown if r.bestand in signing else None] if signing else []),
             ],
         )
     t = overview.totals()
@@ -402,6 +456,9 @@ def workbook_bytes(overview: Overview) -> bytes:
         sum(r.waarschuwingen for r in overview.rows),
         sum(r.fouten for r in overview.rows),
     ]
+    if signing:
+        complete = sum(1 for s in signing.values() if not s.problem and s.total and s.signed == s.total)
+        totals.append(f"{complete} van {len(overview.rows)} volledig")
     _append(ws, totals)
     _style_table(ws, columns, header_font, fill)
     for cell in ws[last + 1]:

@@ -248,6 +248,9 @@ class OverviewRecord:
     bronnen: dict[str, str]
     versie: str
     definitief: bool
+    # The covenant PDFs read for the signing column, by (size, mtime, ctime, inode): a PDF
+    # signed since (or removed, or new) means the overview is written again.
+    pdfs: dict[str, list[int]]
 
     @classmethod
     def parse(cls, data: Any) -> OverviewRecord | None:
@@ -260,6 +263,8 @@ class OverviewRecord:
             and all(isinstance(k, str) and _digest(v) for k, v in data["bronnen"].items())
             and isinstance(data["versie"], str)
             and isinstance(data["definitief"], bool)
+            and isinstance(data["pdfs"], dict)
+            and all(isinstance(v, list) and all(type(x) is int for x in v) for v in data["pdfs"].values())
         )
         return cls(**data) if ok else None
 
@@ -658,8 +663,8 @@ def build_all(
     on_result: Callable[[Outcome], None] = lambda r: None,
     meanwhile: Callable[[], None] | None = None,
 ) -> BatchReport:
-    """The whole build under one lock on `out`: documents, then the overview (for a folder),
-    then PDFs (pipeline/pdfs.py: made when missing or stale, removed when of an older document).
+    """The whole build under one lock on `out`: documents, then PDFs (pipeline/pdfs.py: made
+    when missing or stale, removed when of an older document), then the overview (for a folder).
     Refuses region files with one name before anything is written. `datum` is the
     date on a concept (default: build_date()), `templates` the folder (default: convenant's own).
     `meanwhile` runs once while the last regions are built, if any are (e.g. the caller's
@@ -687,14 +692,10 @@ def build_all(
         results = batch.results
         report = BatchReport(results)
         try:
-            if overview:
-                report.overview = _update_overview(out, batch, manifest, force=force, definitief=definitief)
-        finally:  # the documents' records count even if the overview failed
-            write_manifest(out, manifest)
-        if pdf or pdfa or any(r.pdfs for r in manifest.regions.values()) or _has_pdfs(out, results):
-            from convenant_gen.pipeline.pdfs import update_pdfs
+            if pdf or pdfa or any(r.pdfs for r in manifest.regions.values()) or _has_pdfs(out, results):
+                from convenant_gen.pipeline.pdfs import update_pdfs
 
-            try:
+                write_manifest(out, manifest)  # the documents' records count even if the PDFs fail
                 report.pdfs = update_pdfs(
                     out,
                     manifest,
@@ -703,8 +704,10 @@ def build_all(
                     definitief=definitief,
                     workers=jobs or os.cpu_count() or 1,
                 )
-            finally:
-                write_manifest(out, manifest)
+            if overview:  # after the PDFs: it shows how far each covenant PDF is signed
+                report.overview = _update_overview(out, batch, manifest, force=force, definitief=definitief)
+        finally:
+            write_manifest(out, manifest)
     return report
 
 
@@ -751,16 +754,18 @@ def _update_overview(out: Path, batch: _Batch, manifest: Manifest, *, force: boo
         if r.overview is not None:
             _keep_row(manifest, r.source, batch, definitief, r.overview)
     record = manifest.overview
+    pdfs = _signing_pdfs(out, batch.results)
     if (
         not force
         and record is not None
         and record.bronnen == sources
         and record.versie == __version__
         and record.definitief == definitief
+        and record.pdfs == pdfs
         and manifest.prints.intact(out, OVERVIEW, record.sha256)
     ):
         return None
-    from convenant_gen.output.overview import Overview, collect, workbook_bytes
+    from convenant_gen.output.overview import Overview, collect, signing, workbook_bytes
 
     rows, findings = [], []
     for r in batch.results:
@@ -775,10 +780,28 @@ def _update_overview(out: Path, batch: _Batch, manifest: Manifest, *, force: boo
         rows.append(entry[0])
         findings += entry[1]
     overview = Overview(rows, in_file_order(findings))
+    if pdfs:
+        overview.ondertekening = signing(out, rows)
     data = workbook_bytes(overview)
     write_atomic(out / OVERVIEW, data)
-    manifest.overview = OverviewRecord(OVERVIEW, hashlib.sha256(data).hexdigest(), sources, __version__, definitief)
+    digest = hashlib.sha256(data).hexdigest()
+    manifest.overview = OverviewRecord(OVERVIEW, digest, sources, __version__, definitief, pdfs)
     return out / OVERVIEW
+
+
+def _signing_pdfs(out: Path, results: list[Outcome]) -> dict[str, list[int]]:
+    """The covenant PDFs in `out` of the regions in this build, by what a change would alter."""
+    found: dict[str, list[int]] = {}
+    for r in results:
+        for kind in KINDS.values():
+            if kind.signed:
+                name = f"{r.source.stem}/{kind.file_name(r.source.stem)[: -len('.docx')]}.pdf"
+                try:
+                    st = os.stat(out / name)
+                except OSError:
+                    continue
+                found[name] = list(_stat_key(st))
+    return found
 
 
 def _keep_row(manifest: Manifest, source: Path, batch: _Batch, definitief: bool, entry: OverviewEntry) -> None:
