@@ -513,6 +513,15 @@ def _add_templates_group() -> None:
 _add_templates_group()
 
 
+def _add_signing_command() -> None:
+    from convenant_gen.cli.signing import ondertekening
+
+    cli.add_command(ondertekening)
+
+
+_add_signing_command()
+
+
 def main() -> None:
     """The console script. Click's own messages (usage errors) quote what the user typed:
     they too go out with control characters escaped."""

@@ -25,7 +25,7 @@ def _echo(text: str, *, err: bool = False, fg: str | None = None, bold: bool = F
 
 
 @click.command(context_settings=CONTEXT)
-@click.argument("paths", nargs=-1, type=click.Path(exists=True))
+@click.argument("paths", nargs=-1, metavar="[PDF|MAP]...", type=click.Path(exists=True))
 @click.option(
     "--vertrouwd",
     "trusted",
@@ -72,17 +72,17 @@ def ondertekening(paths: tuple[str, ...], trusted: tuple[str, ...], as_json: boo
         click.echo(clean_json(json.dumps([r.as_dict() for r in results], ensure_ascii=False, indent=2)))
     else:
         for status in results:
-            _report(status, quiet, bool(roots))
+            _report(status, quiet)
         if not quiet:
             _summary(results, skipped)
     if not all(r.ok for r in results):
         sys.exit(1)
 
 
-def _report(status: DocumentStatus, quiet: bool, checked_trust: bool) -> None:
+def _report(status: DocumentStatus, quiet: bool) -> None:
     if not status.ok:
         _echo(f"✗ {status.path}: {status.summary}", fg="red", bold=True, err=True)
-        for f in status.fields:
+        for f in status.fields if quiet else []:  # without --quiet the table says it
             if f.faulty:
                 _echo(f"  {f.party} ({f.name}): {f.state}", err=True)
     elif not quiet:
@@ -110,8 +110,6 @@ def _report(status: DocumentStatus, quiet: bool, checked_trust: bool) -> None:
         )
     console = Console(highlight=False, soft_wrap=False, width=None if sys.stdout.isatty() else 160)
     console.print(table)
-    if checked_trust:
-        return
 
 
 def _summary(results: list[DocumentStatus], skipped: int) -> None:

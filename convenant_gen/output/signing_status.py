@@ -56,7 +56,7 @@ class FieldStatus:
 
     @property
     def state(self) -> str:
-        """One Dutch word or phrase for a table: niet ondertekend, in orde, or what is wrong."""
+        """Dutch, for a table: niet ondertekend, intact (en vertrouwd), or what is wrong."""
         if not self.signed:
             return "niet ondertekend"
         if self.problem:
@@ -169,31 +169,47 @@ def read_status(path: Path, *, trust_roots: Sequence[x509.Certificate] = ()) -> 
 
 
 def status_of(data: bytes, path: Path, *, trust_roots: Sequence[x509.Certificate] = ()) -> DocumentStatus:
-    """The signing status of a PDF given as bytes (`path` only names it in the result)."""
+    """The signing status of a PDF given as bytes (`path` only names it in the result).
+
+    Read as strictly as pyHanko's own validator reads by default; a file that only a lenient
+    reader can parse (quirks of some PDF writers) is read again leniently rather than refused."""
+    from pyhanko.pdf_utils.misc import PdfStrictReadError
+
     if b"%PDF-" not in data[:1024]:
         return DocumentStatus(path, problem="geen PDF-bestand")
     with _quiet_pyhanko():
         try:
-            reader, problem = _open(data)
-            if problem:
-                return DocumentStatus(path, problem=problem)
-            found = _fields(reader)
-        except Exception:  # whatever a damaged file makes the parser raise
-            return DocumentStatus(path, problem="beschadigde PDF: de structuur is niet te lezen")
-        if not any(name.startswith(FIELD_PREFIX) for name, *_ in found):
-            return DocumentStatus(path, [], _no_fields(reader, found))
-        context = _context(trust_roots)
-        fields = [_field_status(reader, context, bool(trust_roots), *entry) for entry in found]
-    return DocumentStatus(path, fields)
+            return _status(data, path, trust_roots, strict=True)
+        except PdfStrictReadError:
+            return _status(data, path, trust_roots, strict=False)
+
+
+def _status(data: bytes, path: Path, trust_roots: Sequence[x509.Certificate], *, strict: bool) -> DocumentStatus:
+    """Raises PdfStrictReadError only when `strict`; says every other problem in the result."""
+    from pyhanko.pdf_utils.misc import PdfStrictReadError
+
+    try:
+        reader, problem = _open(data, strict)
+        if problem:
+            return DocumentStatus(path, problem=problem)
+        found = _fields(reader)
+    except PdfStrictReadError:
+        raise
+    except Exception:  # whatever a damaged file makes the parser raise
+        return DocumentStatus(path, problem="beschadigde PDF: de structuur is niet te lezen")
+    if not any(name.startswith(FIELD_PREFIX) for name, *_ in found):
+        return DocumentStatus(path, [], _no_fields(reader, found))
+    context = _context(trust_roots)
+    return DocumentStatus(path, [_field_status(reader, context, bool(trust_roots), *entry) for entry in found])
 
 
 # --- reading ------------------------------------------------------------------------------
 
 
-def _open(data: bytes) -> tuple[Any, str | None]:
+def _open(data: bytes, strict: bool) -> tuple[Any, str | None]:
     from pyhanko.pdf_utils.reader import PdfFileReader
 
-    reader = PdfFileReader(io.BytesIO(data), strict=False)
+    reader = PdfFileReader(io.BytesIO(data), strict=strict)
     if reader.encrypted:
         try:
             reader.decrypt(b"")  # an owner password only restricts, the content is readable
@@ -277,10 +293,13 @@ def _field_status(
     base = FieldStatus(name, party, ours, page)
     if value is None:
         return base
+    from pyhanko.pdf_utils.misc import PdfStrictReadError
     from pyhanko.sign.validation import EmbeddedPdfSignature
 
     try:
         embedded = EmbeddedPdfSignature(reader, field_dict, name)
+    except PdfStrictReadError:
+        raise
     except Exception:
         return _replace(
             base, signed=True, intact=False, problem="handtekening onleesbaar: geen geldige ondertekening in het veld"
@@ -299,6 +318,8 @@ def _field_status(
 
     try:
         status = validate_pdf_signature(embedded, context)
+    except PdfStrictReadError:
+        raise
     except Exception:
         return _replace(
             base,
@@ -416,9 +437,10 @@ def _subject(cert: Any) -> str:
 
 def _claimed_time(embedded: Any) -> dt.datetime | None:
     try:
-        return embedded.self_reported_timestamp
+        when: dt.datetime | None = embedded.self_reported_timestamp
     except Exception:
         return None
+    return when
 
 
 def _context(trust_roots: Sequence[x509.Certificate]) -> Any:
@@ -484,7 +506,7 @@ def pdf_files(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
     each with whether it was named explicitly. Half-written files of a running build are left out."""
     from convenant_gen.output.write import TEMP_PREFIX
 
-    found: list[tuple[Path, bool]] = []
+    found: dict[Path, tuple[Path, bool]] = {}  # by resolved path: a file named twice is read once
     for path in paths:
         if path.is_dir():
             below = sorted(
@@ -494,10 +516,12 @@ def pdf_files(paths: Iterable[Path]) -> list[tuple[Path, bool]]:
                 and p.is_file()
                 and not any(part.startswith(TEMP_PREFIX) for part in p.relative_to(path).parts)
             )
-            found += [(p, False) for p in below]
+            for p in below:
+                found.setdefault(p.resolve(), (p, False))
         else:
-            found.append((path, True))
-    return found
+            key = path.resolve()
+            found[key] = (found[key][0] if key in found else path, True)
+    return list(found.values())
 
 
 def meant_for_signing(path: Path, status: DocumentStatus) -> bool:
