@@ -155,6 +155,8 @@ def test_pdfa_stays_pdfa_with_the_fields(made):
     assert info is not None
     producer = str(info["/Producer"])
     assert f'pdf:Producer="{producer}"' in raw or f"<pdf:Producer>{producer}</pdf:Producer>" in raw
+    assert "/Filter" not in reader.trailer["/Root"]["/Metadata"].get_object()  # XMP stays readable as is
+    assert reader.trailer["/Root"]["/OutputIntents"]
     form = reader.trailer["/Root"]["/AcroForm"]
     assert not form.get("/NeedAppearances")
     for _, _, _, widget in sig_widgets(made["langer"]):
