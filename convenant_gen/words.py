@@ -58,6 +58,13 @@ def naar_aantal(n: int, enkelvoud: str, meervoud: str) -> str:
     return enkelvoud if n == 1 else meervoud
 
 
+def met_lidwoord(naam: str) -> str:
+    """A body's name with its article: 'het coördinatieteam', 'de stuurgroep'."""
+    last = naam.split()[-1].lower() if naam.split() else ""
+    het = last.endswith(("team", "je", "overleg", "platform", "netwerk", "bestuur", "orgaan"))
+    return f"{'het' if het else 'de'} {naam}"
+
+
 def is_meervoud(naam: str) -> bool:
     """Whether a body's name is a plural ('werkgroepen', 'regieteams'), from its last word: a
     guess a region can override (orgaan.meervoud). Names of bodies in the singular end in

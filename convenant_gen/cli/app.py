@@ -199,6 +199,11 @@ def _report(path: Path, errors: list[Finding], warnings: list[Finding]) -> None:
     show_default=True,
     help="Welk document: " + ", ".join(f"{kind.label} ({kind.key})" for kind in all_kinds()) + f" of {ALL}.",
 )
+@click.option(
+    "--per",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Datum van de geconsolideerde tekst: de besluiten tot en met die dag (standaard alle vastgelegde besluiten).",
+)
 @click.option("--jobs", "-j", type=click.IntRange(1, 64), help="Aantal parallelle processen (standaard: alle kernen).")
 @click.option("--force", is_flag=True, help="Maak alles opnieuw, ook regio's die niet zijn veranderd.")
 @click.option("--quiet", "-q", is_flag=True, help="Geen voortgang en overzicht; alleen fouten.")
@@ -219,6 +224,7 @@ def build(
     templates: str | None,
     datum: dt.datetime | None,
     doc: str,
+    per: dt.datetime | None,
     jobs: int | None,
     force: bool,
     quiet: bool,
@@ -233,6 +239,7 @@ def build(
     """
     from convenant_gen.documents.kinds import select
     from convenant_gen.pipeline.batch import build_all, wants_overview
+    from convenant_gen.pipeline.build import check_date
     from convenant_gen.pipeline.limits import Limits
 
     files = region_files(paths)
@@ -254,6 +261,7 @@ def build(
             pdfa=pdfa,
             on_result=report.result,
             meanwhile=None if quiet else _prepare_summary,
+            per=check_date(per.date(), "--per") if per else None,
         )
     pdfs = outcome.pdfs
     if pdfs is not None:  # a PDF that failed: its region is 'mislukt' now, say why

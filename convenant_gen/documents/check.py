@@ -92,7 +92,7 @@ def check_folder(base: Path, regions: Path, limits: Limits, jobs: int | None = N
     from convenant_gen.documents.kinds import all_kinds
 
     templates = candidates(base)
-    names = [kind.template for kind in all_kinds()]
+    names = list(dict.fromkeys(kind.template for kind in all_kinds()))
     findings = [
         TemplateFinding(
             t.label,
@@ -149,7 +149,7 @@ def check_template(path: Path, label: str | None = None) -> list[TemplateFinding
                 finding = TemplateFinding(name, finding.heading, tags[-1], finding.message)
             findings.append(finding)
             continue
-        findings += [at(lineno, message) for lineno, message in _Walker(env).check(tree)]
+        findings += [at(lineno, message) for lineno, message in _Walker(env, path.name).check(tree)]
     return findings
 
 
@@ -205,13 +205,15 @@ def _mangled(text: str) -> str | None:
 
 def _syntax_message(e: Any) -> str:
     message = str(e.message or "")
-    m = re.search(r"looking for the following tags: '(\w+)'", message)
+    m = re.search(r"looking for the following tags: '(\w+)'", message) or re.search(
+        r"currently looking for '(\w+)'", message
+    )
     if m:
         return f"blok niet gesloten: {{% {m.group(1)} %}} ontbreekt (of staat in een andere tabel of alinea)"
     m = re.search(r"Encountered unknown tag '(\w+)'", message)
     if m:
         known = ["if", "elif", "else", "endif", "for", "endfor", "set", "macro", "endmacro"]
-        hint = difflib.get_close_matches(m.group(1), known, n=1)
+        hint = [h for h in difflib.get_close_matches(m.group(1), known, n=2) if h != m.group(1)][:1]
         suggestion = f"; bedoelde u '{hint[0]}'?" if hint else ""
         return f"onbekende tag '{m.group(1)}'{suggestion}"
     return f"Jinja-fout: {message}"
@@ -220,8 +222,9 @@ def _syntax_message(e: Any) -> str:
 class _Walker:
     """Walks a Jinja AST with the context shape, binding loop variables to their item shapes."""
 
-    def __init__(self, env: Any):
+    def __init__(self, env: Any, template: str | None = None):
         self.env = env
+        self.fields = context_shape(template).fields  # the names of the kinds rendered from this template
         self.findings: list[tuple[int, str]] = []
 
     def check(self, tree: Any) -> list[tuple[int, str]]:
@@ -279,7 +282,7 @@ class _Walker:
                 return scope[node.name]
             if node.name in ("none", "true", "false", "None", "True", "False", "loop", "range"):
                 return None
-            fields = context_shape().fields
+            fields = self.fields
             if node.name not in fields:
                 self.findings.append((node.lineno, _unknown(node.name, fields, "")))
                 return None
@@ -362,8 +365,9 @@ def render_against(
     Each render runs under the time limit of `limits` (see render_checked for the rest)."""
     import datetime as dt
 
-    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.decisions import document_context, with_sample_decisions
     from convenant_gen.documents.engine import CompiledTemplate
+    from convenant_gen.documents.shapes import kinds_of
     from convenant_gen.errors import ConvenantError, TemplateProblem
     from convenant_gen.pipeline.limits import TimeLimitExceeded, deadline, memory_message, time_message
     from convenant_gen.region.validate import load_region
@@ -371,16 +375,30 @@ def render_against(
     limits = limits or Limits()
 
     findings: list[TemplateFinding] = []
-    contexts = []
+    loaded = []
     for region in regions:
         try:
-            loaded = load_region(region).region
+            loaded.append((region, load_region(region).region))
         except ConvenantError:
             continue  # an invalid example is `convenant validate`'s business
-        for definitief in (False, True):
-            context = build_context(loaded, definitief=definitief, datum=dt.date(2000, 1, 1))
-            contexts.append((f"{region.name} ({'definitief' if definitief else 'concept'})", context))
+
+    def contexts_for(template: Path) -> list[tuple[str, dict[str, Any]]]:
+        """Every kind rendered from this template, for every example region (with a sample
+        accession and amendment where it has none), as a concept and as definitief."""
+        found = []
+        for region, model in loaded:
+            for kind in kinds_of(template.name):
+                source = model if kind.per_item is None else with_sample_decisions(model)
+                items = [(None, None)] if kind.per_item is None else list(kind.per_item(source))
+                for _, item in items:
+                    for definitief in (False, True):
+                        context = document_context(kind, source, item, definitief=definitief, datum=dt.date(2000, 1, 1))
+                        contexts_label = f"{region.name} ({'definitief' if definitief else 'concept'})"
+                        found.append((contexts_label, context))
+        return found
+
     for template in templates:
+        contexts = contexts_for(template)
         name = label or template.name
         try:
             compiled = CompiledTemplate(template)

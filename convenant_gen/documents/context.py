@@ -10,6 +10,7 @@ from typing import Any
 from convenant_gen.documents.placeholders import Path_, mark
 from convenant_gen.documents.plan import PLAN_FIELDS, plan_context
 from convenant_gen.figures import figures
+from convenant_gen.region.history import State
 from convenant_gen.region.kinds import SOORT_KOPPEN, SOORT_NAMEN
 from convenant_gen.region.model import Orgaan, Partij, Region
 from convenant_gen.words import FUNCTIE_MEERVOUD, is_meervoud
@@ -43,13 +44,22 @@ COMPUTED: dict[str, str] = {
     "plan": "het plan van aanpak zoals het sjabloon het toont: per onderdeel de eigen gegevens of wat uit "
     "het convenant volgt",
     "titel": "de titel van het convenant volgens de format",
+    "geconsolideerd": "alleen in de geconsolideerde tekst: per (datum) en besluiten (soort, datum, omschrijving) die "
+    "erin zijn verwerkt; anders leeg",
+    "besluit": "alleen in een toetredingsverklaring of wijzigingsbesluit: het besluit waar het document over gaat",
 }
 
-# The parts of computed keys that are groups, by key: 'mijlpalen.rijen[].datum' -> its meaning.
+# The parts of computed keys that are groups, by key: 'mijlpalen.rijen[].datum' -> its meaning
+# (those of the decision documents are added by documents/decisions.py).
 DETAILS: dict[str, dict[str, str]] = {"plan": PLAN_FIELDS}
 
 
-def build_context(region: Region, *, definitief: bool = False, datum: dt.date | None = None) -> dict[str, Any]:
+def build_context(
+    region: Region, *, definitief: bool = False, datum: dt.date | None = None, state: State | None = None
+) -> dict[str, Any]:
+    """The context of `region`: as signed, or, with `state`, the covenant as it stands after
+    some of its decisions (region/history.py): then each party is located where the file
+    names it (an accession's party under toetreding.besluiten) and knows when it joined."""
     f = figures(region)
     ctx: dict[str, Any] = region.model_dump(mode="python")
     ctx["aanpassing"]["meerderheid"] = region.aanpassing.meerderheid
@@ -62,7 +72,10 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
     ctx["aanpassing"]["orgaan"] = organen.aanpassing
     ctx["aanpassing"]["voorbereid_door"] = organen.voorbereid_door
     ctx["evaluatie"]["orgaan"] = organen.evaluatie
-    parties = [_party(p, i) for i, p in enumerate(region.partijen)]  # each dumped once, listed where it belongs
+    parties = [  # each dumped once, listed where it belongs
+        _party(p, state.bronnen[i] if state else ("partijen", i), state.sinds[i] if state else None)
+        for i, p in enumerate(region.partijen)
+    ]
     ondertekenaars = [parties[f.index_in_partijen(p)] for p in f.ondertekenaars]
     groups = [
         {"soort": soort, "kop": SOORT_KOPPEN[soort], "partijen": [parties[f.index_in_partijen(p)] for p in members]}
@@ -106,6 +119,7 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
         mijlpalen_per_jaar=[{"jaar": y, "aantal": n} for y, n in f.mijlpalen_per_jaar.items()],
         titel="Regionaal convenant ‘Sterk door werk 2021-2024 - Naar duurzaam werk voor mensen met "
         "een psychische kwetsbaarheid’",
+        geconsolideerd=False,
     )
     bodies = region.werkwijze.organen
     sources: dict[str, Path_] = {
@@ -126,11 +140,15 @@ def build_context(region: Region, *, definitief: bool = False, datum: dt.date | 
     return mark(ctx, sources=sources)  # type: ignore[no-any-return]
 
 
-def _party(p: Partij, index: int) -> dict[str, Any]:
-    """A party as templates see it: its fields, and its kind in words (soort_naam: 'UWV',
-    'SW-bedrijf') for running text and tables; `soort` stays the file's code. Marked with its
-    place in `partijen`, wherever it is listed (an empty field is located in the file)."""
-    return mark({**p.model_dump(), "soort_naam": SOORT_NAMEN[p.soort]}, ("partijen", index))  # type: ignore[no-any-return]
+def _party(p: Partij, source: Path_, sinds: dt.date | None = None) -> dict[str, Any]:
+    """A party as templates see it: its fields, its kind in words (soort_naam: 'UWV',
+    'SW-bedrijf') for running text and tables (`soort` stays the file's code), and the date it
+    joined by accession (`sinds`; empty for a party that signed the covenant). Marked with its
+    place in the file, wherever it is listed (an empty field is located in the file)."""
+    party = {**p.model_dump(), "soort_naam": SOORT_NAMEN[p.soort]}
+    marked = mark(party, source)
+    marked["sinds"] = sinds if sinds is not None else mark(None, (*source, "sinds"))
+    return marked  # type: ignore[no-any-return]
 
 
 def _organ(o: Orgaan) -> dict[str, Any]:

@@ -108,9 +108,7 @@ def lidwoord(naam: str) -> str:
     """The body's name with its article: 'het coördinatieteam', 'de stuurgroep'."""
     if is_open(naam):
         return shown_open(naam)
-    last = naam.split()[-1].lower() if naam.split() else ""
-    het = last.endswith(("team", "je", "overleg", "platform", "netwerk", "bestuur", "orgaan"))
-    return f"{'het' if het else 'de'} {naam}"
+    return words.met_lidwoord(naam)
 
 
 def samengesteld(naam: str, woord: str) -> str:

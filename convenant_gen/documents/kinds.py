@@ -28,8 +28,10 @@ class DocumentKind:
     output: str  # documents are <out>/<regio>/<output>-<regio>[-<item>].docx
     per_item: PerItem | None = None  # None: one document per region
     item_name: str = "item"  # the name of the item in the template's context
+    item_label: str = "<item>"  # how the docs show the item's part of the file name
     extra_input: type | None = None  # a model of input beyond the region file; none so far
     signed: bool = False  # signed by the signatories: its definitief PDF gets a signature field each
+    template_of: str | None = None  # another kind whose template (and the region's choice of it) this one uses
 
     def properties(self, region: Region, definitief: bool) -> dict[str, str]:
         """The Word document properties of this kind's document for `region`."""
@@ -40,8 +42,29 @@ class DocumentKind:
             "category": region.regio.naam,
         }
 
+    @property
+    def template_key(self) -> str:
+        """The kind whose template this kind renders: its own, or the one it shares."""
+        return self.template_of or self.key
+
+    @property
+    def output_pattern(self) -> str:
+        """The file name as the docs show it: 'convenant-<regio>.docx', 'wijzigingsbesluit-<regio>-<nummer>.docx'."""
+        return self.file_name("<regio>", None if self.per_item is None else self.item_label)
+
     def file_name(self, slug: str, item: str | None = None) -> str:
         return f"{self.output}-{slug}-{item}.docx" if item is not None else f"{self.output}-{slug}.docx"
+
+
+def _decisions(name: str) -> PerItem:
+    """A fan-out of documents/decisions.py, imported only when a region is built."""
+
+    def items(region: Region) -> Iterable[tuple[str, object]]:
+        from convenant_gen.documents import decisions
+
+        return getattr(decisions, name)(region)  # type: ignore[no-any-return]
+
+    return items
 
 
 KINDS: dict[str, DocumentKind] = {
@@ -63,6 +86,42 @@ KINDS: dict[str, DocumentKind] = {
             subject="Plan van aanpak Hoofdzaak Werk",
             template="plan-van-aanpak.docx",
             output="plan-van-aanpak",
+        ),
+        DocumentKind(
+            key="toetreding",
+            label="de toetredingsverklaring",
+            title="Toetredingsverklaring bij het regionaal convenant ‘Sterk door werk’",
+            subject="Toetreding van een nieuwe partij tot het convenant",
+            template="toetredingsverklaring.docx",
+            output="toetredingsverklaring",
+            per_item=_decisions("accessions"),
+            item_name="besluit",
+            item_label="<partij>",
+            signed=True,
+        ),
+        DocumentKind(
+            key="wijziging",
+            label="het wijzigingsbesluit",
+            title="Wijzigingsbesluit bij het regionaal convenant ‘Sterk door werk’",
+            subject="Wijziging van het convenant",
+            template="wijzigingsbesluit.docx",
+            output="wijzigingsbesluit",
+            per_item=_decisions("amendments"),
+            item_name="besluit",
+            item_label="<nummer>",
+            signed=True,
+        ),
+        DocumentKind(
+            key="geconsolideerd",
+            label="de geconsolideerde tekst",
+            title="Regionaal convenant ‘Sterk door werk’ (geconsolideerde tekst)",
+            subject="Het convenant zoals het luidt na de besluiten van de partijen",
+            template="convenant.docx",
+            output="convenant",
+            per_item=_decisions("consolidated"),
+            item_name="geconsolideerd",
+            item_label="geconsolideerd",
+            template_of="convenant",
         ),
     )
 }

@@ -22,6 +22,7 @@ TYPE_NAMES = {
     "bool": "ja/nee",
     "date": "datum",
     "Fraction": "breuk",
+    "dict": "velden met hun nieuwe waarde",
     "NoneType": "leeg",
 }
 
@@ -84,29 +85,69 @@ def _merge(precise: Shape, observed: Shape) -> Shape:
     return precise
 
 
+SAMPLE: dict[str, Any] = {
+    "regio": {"naam": "Voorbeeld", "centrumgemeente": "Voorbeeldstad"},
+    "looptijd": {"ingangsdatum": "2022-01-01", "einddatum": "2023-12-31"},
+    "partijen": [{"naam": "Gemeente Voorbeeldstad", "soort": "gemeente"}],
+    "plan_van_aanpak": {"mijlpalen": [{"datum": "2022-06-01", "omschrijving": "start", "aantal": 1}]},
+}
+
+
+def kinds_of(template: str | None) -> list[Any]:
+    """The kinds of document rendered from a template of this file name; all kinds for a name
+    no kind has (a region's own choice may stand in for any of them), and for None."""
+    from convenant_gen.documents.kinds import all_kinds
+
+    found = [kind for kind in all_kinds() if kind.template == template]
+    return found or all_kinds()
+
+
 @functools.cache
-def context_shape() -> Shape:
-    """Every name a template may use, from the model and from a context built for a sample region."""
-    from convenant_gen.documents.context import COMPUTED, DETAILS, build_context
+def context_shape(template: str | None = None) -> Shape:
+    """Every name a template may use, from the model and from contexts built for a sample region:
+    for the kinds rendered from `template` (a file name), or for every kind."""
+    shape: Shape | None = None
+    for kind in kinds_of(template):
+        one = _kind_shape(kind.key)
+        shape = one if shape is None else _union(shape, one)
+    assert shape is not None
+    return shape
+
+
+@functools.cache
+def _kind_shape(key: str) -> Shape:
+    from convenant_gen.documents.context import COMPUTED, DETAILS
+    from convenant_gen.documents.decisions import document_context, with_sample_decisions
+    from convenant_gen.documents.kinds import get
     from convenant_gen.region.model import Region
 
-    sample = Region.model_validate(
-        {
-            "regio": {"naam": "Voorbeeld", "centrumgemeente": "Voorbeeldstad"},
-            "looptijd": {"ingangsdatum": "2022-01-01", "einddatum": "2023-12-31"},
-            "partijen": [{"naam": "Gemeente Voorbeeldstad", "soort": "gemeente"}],
-            "plan_van_aanpak": {"mijlpalen": [{"datum": "2022-06-01", "omschrijving": "start", "aantal": 1}]},
-        }
-    )
-    observed = _value_shape(build_context(sample))
+    kind = get(key)
+    sample = with_sample_decisions(Region.model_validate(SAMPLE))
+    items = [(None, None)] if kind.per_item is None else list(kind.per_item(sample))
+    observed = _value_shape(document_context(kind, sample, items[0][1]))
     fields = {}
-    for key, value in observed.fields.items():
-        if key in Region.model_fields:
-            fields[key] = _merge(model_fields(Region)[key], value)
+    for name, value in observed.fields.items():
+        if name in Region.model_fields:
+            fields[name] = _merge(model_fields(Region)[name], value)
         else:
-            shape = Shape(value.kind, value.type, COMPUTED.get(key, ""), value.example, value.fields, value.item)
-            fields[key] = _described(shape, DETAILS.get(key, {}))
+            shape = Shape(value.kind, value.type, COMPUTED.get(name, ""), value.example, value.fields, value.item)
+            fields[name] = _described(shape, DETAILS.get(name, {}))
     return Shape("object", "context", fields=fields)
+
+
+def _union(a: Shape, b: Shape) -> Shape:
+    """Both shapes' names: what one kind's context has and another's has too (a group wins
+    over a plain value of the same name: `geconsolideerd` is empty in a normal covenant)."""
+    if a.kind == "object" and b.kind == "object":
+        fields = dict(a.fields)
+        for name, sub in b.fields.items():
+            fields[name] = _union(fields[name], sub) if name in fields else sub
+        return Shape("object", a.type, a.description or b.description, a.example, fields)
+    if a.kind == "list" and b.kind == "list" and a.item and b.item:
+        return Shape("list", a.type, a.description or b.description, a.example, item=_union(a.item, b.item))
+    if b.kind != "value" and a.kind == "value":
+        return Shape(b.kind, b.type, a.description or b.description, b.example, b.fields, b.item)
+    return a
 
 
 def _described(shape: Shape, details: dict[str, str], prefix: str = "") -> Shape:

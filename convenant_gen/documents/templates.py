@@ -27,8 +27,8 @@ def folder_or_default(folder: Path | None) -> Path:
 
 
 def own_choice(kind: DocumentKind, region: Region) -> str | None:
-    """The template the region file chose for `kind`, if any."""
-    choice = getattr(region.sjablonen, kind.key, None)
+    """The template the region file chose for `kind` (or for the kind whose template it shares), if any."""
+    choice = getattr(region.sjablonen, kind.template_key, None)
     return choice if isinstance(choice, str) and choice else None
 
 
@@ -44,7 +44,7 @@ def resolve(kind: DocumentKind, region: Region, folder: Path | None = None, *, s
     if own is not None:
         chosen = folder / own
         if not chosen.is_file():
-            raise TemplateProblem(own, f"niet gevonden in {folder} (gekozen bij sjablonen.{kind.key})")
+            raise TemplateProblem(own, f"niet gevonden in {folder} (gekozen bij sjablonen.{kind.template_key})")
         return chosen
     fork = fork_path(kind, folder, slug)
     if fork.is_file():

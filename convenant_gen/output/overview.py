@@ -53,6 +53,10 @@ class Row:
     toetreding_minimum: int | None = None
     waarschuwingen: int = 0
     fouten: int = 0
+    # After signing (region/history.py): who joined and which amendments were adopted; the term,
+    # the signatories and the minima above are those of the covenant as it stands after them.
+    toetredingen: list[str] = field(default_factory=list)
+    wijzigingen: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict[str, Any]:
         data = asdict(self)
@@ -148,6 +152,8 @@ _ROW_CHECKS: dict[str, Callable[[Any], Any]] = {
     "toetreding_minimum": _optional(_whole),
     "waarschuwingen": _whole,
     "fouten": _whole,
+    "toetredingen": _texts,
+    "wijzigingen": _texts,
 }
 _ROW_FIELDS = frozenset(_ROW_CHECKS)
 _FINDING_FIELDS = frozenset(("line", "column", "field", "message", "severity"))
@@ -327,9 +333,21 @@ def entry(path: Path, loaded: Any = None, error: InputError | None = None) -> tu
     return _row(path, loaded.region, status, len(loaded.warnings)), in_file_order([*loaded.warnings, *open_items])
 
 
-def _row(path: Path, region: Region, status: str, warnings: int) -> Row:
+def _row(path: Path, signed: Region, status: str, warnings: int) -> Row:
+    """The region's row: the covenant as it stands after every recorded decision."""
+    from convenant_gen.documents.formatting import datum
     from convenant_gen.figures import figures
+    from convenant_gen.region.history import state_at
+    from convenant_gen.region.model import Toetredingsbesluit
 
+    state = state_at(signed)
+    region = state.region
+    joined, amended = [], []
+    for event in state.applied:
+        if isinstance(event.besluit, Toetredingsbesluit):
+            joined.append(f"{event.besluit.partij.naam} ({datum(event.datum)})")
+        else:
+            amended.append(f"{datum(event.datum)}: {event.besluit.onderwerp}")
     d, f = region.doelstellingen, figures(region)
     main = region.hoofdorgaan
     share = f.aandeel_plaatsingen
@@ -352,6 +370,8 @@ def _row(path: Path, region: Region, status: str, warnings: int) -> Row:
         toetreding=breuk(region.toetreding.meerderheid),
         toetreding_minimum=f.minimum_partijen(region.toetreding.meerderheid),
         waarschuwingen=warnings,
+        toetredingen=joined,
+        wijzigingen=amended,
     )
 
 
@@ -403,6 +423,9 @@ def workbook_bytes(overview: Overview) -> bytes:
         ("Waarschuwingen", NUMBER),
         ("Fouten", NUMBER),
     ]
+    history = any(r.toetredingen or r.wijzigingen for r in overview.rows)
+    if history:  # only when a region records decisions after signing
+        columns += [("Toegetreden", None), ("Wijzigingen", None)]
     signing = overview.ondertekening
     if signing:  # only when covenant PDFs are there: who has signed, per region
         columns += [("Ondertekend (PDF)", None)]
@@ -429,6 +452,7 @@ def workbook_bytes(overview: Overview) -> bytes:
                 r.toetreding_minimum,
                 r.waarschuwingen,
                 r.fouten,
+                *(["; ".join(r.toetredingen) or None, "; ".join(r.wijzigingen) or None] if history else []),
                 *([signing[r.bestand].shown if r.bestand in signing else None] if signing else []),
             ],
         )
@@ -456,6 +480,11 @@ def workbook_bytes(overview: Overview) -> bytes:
         sum(r.waarschuwingen for r in overview.rows),
         sum(r.fouten for r in overview.rows),
     ]
+    if history:
+        totals += [
+            f"{sum(len(r.toetredingen) for r in overview.rows)} toegetreden",
+            f"{sum(len(r.wijzigingen) for r in overview.rows)} gewijzigd",
+        ]
     if signing:
         complete = sum(1 for s in signing.values() if not s.problem and s.total and s.signed == s.total)
         totals.append(f"{complete} van {len(overview.rows)} volledig")

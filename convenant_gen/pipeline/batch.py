@@ -524,6 +524,7 @@ class _Task:
     documents: tuple[str, ...]
     limits: Limits
     overview: bool
+    per: dt.date | None = None
 
 
 def _warm() -> None:
@@ -546,6 +547,7 @@ def _build(task: _Task) -> Outcome:
         documents=task.documents,
         limits=task.limits,
         overview=task.overview,
+        per=task.per,
     )
 
 
@@ -570,6 +572,7 @@ def _run(
     overview: bool,
     on_result: Callable[[Outcome], None],
     prepare: Callable[[], None] | None = None,
+    per: dt.date | None = None,
 ) -> _Batch:
     """Build every region on a manifest read by the caller, which it updates and does not write;
     one failure never stops the others. The caller holds the output lock (see build_all)."""
@@ -583,6 +586,7 @@ def _run(
         "datum": datum.isoformat() if not definitief else None,
         "documenten": list(documents),
         "sjabloonmap": str(templates.resolve()),
+        "per": per.isoformat() if per else None,
     }
     template_hash = _TemplateHashes(templates)
     real = real_paths()
@@ -640,7 +644,7 @@ def _run(
                 on_result(result)
             else:
                 todo.append((source, inputs))
-                pool.submit(_Task(source, out, templates, definitief, datum, documents, limits, overview))
+                pool.submit(_Task(source, out, templates, definitief, datum, documents, limits, overview, per))
         for index, outcome in pool.results(meanwhile=prepare):  # the next step gets ready
             finish(index, outcome)
     return _Batch([results[f] for f in files], digests)
@@ -662,6 +666,7 @@ def build_all(
     pdfa: bool = False,
     on_result: Callable[[Outcome], None] = lambda r: None,
     meanwhile: Callable[[], None] | None = None,
+    per: dt.date | None = None,
 ) -> BatchReport:
     """The whole build under one lock on `out`: documents, then PDFs (pipeline/pdfs.py: made
     when missing or stale, removed when of an older document), then the overview (for a folder).
@@ -688,6 +693,7 @@ def build_all(
             overview=overview,
             on_result=on_result,
             prepare=_both(_prepare_overview if overview else None, meanwhile),
+            per=per,
         )
         results = batch.results
         report = BatchReport(results)

@@ -104,6 +104,7 @@ def build_region(
     documents: tuple[str, ...] | None = None,
     limits: Limits | None = None,
     overview: bool = False,
+    per: dt.date | None = None,
 ) -> Outcome:
     """Validate, render every document of every kind in `documents` (default: all kinds), then
     write them; nothing is written on failure. With `overview`, the outcome also carries the
@@ -111,7 +112,8 @@ def build_region(
 
     Each document renders from its own context (a template cannot change what the next one
     sees), each render under the time limit of `limits`. `templates` is the folder of
-    templates, by default the ones that come with convenant (see documents.templates)."""
+    templates, by default the ones that come with convenant (see documents.templates). `per`
+    is the date of the consolidated text (default: after the last recorded decision)."""
     from convenant_gen.errors import RegionInvalid
     from convenant_gen.output.write import write_all_atomic
     from convenant_gen.region.validate import load_region
@@ -134,7 +136,7 @@ def build_region(
             from convenant_gen.output.overview import entry
 
             outcome.overview = entry(source, loaded)
-        rendered, open_fields = _render(loaded, kinds, templates, definitief, when, limits, outcome, out)
+        rendered, open_fields = _render(loaded, kinds, templates, definitief, when, limits, outcome, out, per=per)
         if definitief and open_fields:
             raise RegionInvalid(source, _open_findings(loaded, open_fields))
         write_all_atomic(rendered)
@@ -167,16 +169,17 @@ def _render(
     limits: Limits,
     outcome: Outcome,
     out: Path,
+    *,
+    per: dt.date | None = None,
 ) -> tuple[list[tuple[Path, bytes]], OpenFields]:
     """Every document of `kinds` rendered in memory, and the empty fields each one printed.
     Records the templates used and the documents' hashes in `outcome`."""
     import hashlib
 
-    from convenant_gen.documents.context import build_context
+    from convenant_gen.documents.decisions import document_context, signatories
     from convenant_gen.documents.engine import compiled_template
     from convenant_gen.documents.placeholders import recording
     from convenant_gen.documents.templates import folder_or_default, relative_name, resolve
-    from convenant_gen.figures import figures
 
     folder = folder_or_default(templates)
     source, region = loaded.path, loaded.region
@@ -185,14 +188,14 @@ def _render(
     open_fields: OpenFields = {}
     for key in kinds:
         kind = KINDS[key]
-        template = resolve(kind, region, folder, slug=slug)
         items: list[tuple[str | None, object]] = (
             [(None, None)] if kind.per_item is None else list(kind.per_item(region))
         )
+        if not items:  # e.g. no accessions: no document, and no template needed
+            continue
+        template = resolve(kind, region, folder, slug=slug)
         for item_slug, item in items:
-            context = build_context(region, definitief=definitief, datum=when)
-            if kind.per_item is not None:
-                context[kind.item_name] = item
+            context = document_context(kind, region, item, definitief=definitief, datum=when, per=per)
             try:
                 with deadline(limits.seconds), recording() as printed:
                     compiled = compiled_template(template)
@@ -213,7 +216,7 @@ def _render(
             rendered.append((target, data))
             outcome.hashes[target] = hashlib.sha256(data).hexdigest()
             if kind.signed:
-                outcome.signers[target] = figures(region).handtekeningvolgorde
+                outcome.signers[target] = signatories(kind, region, item)
     return rendered, open_fields
 
 

@@ -50,6 +50,8 @@ def field_type(annotation: Any) -> FieldType:
         return FieldType(inner.kind, optional, inner.model, inner.item, inner.choices, inner.base)
     if origin is list:
         return FieldType("list", item=field_type(args[0]) if args else None, base=list)
+    if origin is dict:  # field paths with their new values (an amendment)
+        return FieldType("value", base=dict)
     if origin is typing.Literal:
         return FieldType("choice", choices=tuple(str(a) for a in args), base=str)
     if isinstance(annotation, type) and issubclass(annotation, BaseModel):

@@ -559,6 +559,86 @@ class Communicatie(Model):
     )
 
 
+def _names_or_number(value: Any) -> Any:
+    """Consent given as the parties' names, or as a number; a lone name is a list of one."""
+    if isinstance(value, str) and not value.strip().isdigit():
+        return [value]
+    if isinstance(value, str):
+        return int(value)
+    return value
+
+
+Instemming = Annotated[
+    list[Tekst] | Aantal,
+    BeforeValidator(_names_or_number),
+    WithJsonSchema(
+        {
+            "anyOf": [{"type": "array", "items": {"type": "string"}}, {"type": "integer", "minimum": 0}],
+            "examples": [["Arkin/Roads", "GGZ inGeest"], 10],
+        }
+    ),
+]
+
+
+MAX_CHANGES = 100
+
+
+def _check_changes(value: dict[str, Any]) -> dict[str, Any]:
+    """An amendment's changes: at most MAX_CHANGES fields, each named by a path of at most 200
+    characters. Each new value is validated by the model itself when the amendment is applied
+    (region/history.py), as the original value was."""
+    if len(value) > MAX_CHANGES:
+        raise ValueError(f"te veel wijzigingen in één besluit ({len(value)}; hoogstens {MAX_CHANGES})")
+    for key in value:
+        if len(key) > 200:
+            raise ValueError(f"de veldnaam {shown(key)} is te lang (hoogstens 200 tekens)")
+    return value
+
+
+Wijzigingen = Annotated[
+    dict[Tekst, Any],
+    AfterValidator(_check_changes),
+    WithJsonSchema({"type": "object", "examples": [{"looptijd.einddatum": "2024-12-31"}]}),
+]
+
+
+class Stemming(Model):
+    voor: Aantal = veld(beschrijving="Stemmen voor het besluit", voorbeeld=11)
+    tegen: Aantal = veld(0, "Stemmen tegen")
+    onthouding: Aantal = veld(0, "Onthoudingen (tellen niet mee als uitgebrachte stem)")
+
+
+class Wijzigingsbesluit(Model):
+    datum: Datum = veld(beschrijving="Datum waarop het orgaan de wijziging vaststelde", voorbeeld="2023-10-01")
+    onderwerp: Tekst = veld(beschrijving="Waar de wijziging over gaat", voorbeeld="verlenging van de looptijd")
+    wijzigingen: Wijzigingen = veld(
+        beschrijving="De gewijzigde velden met hun nieuwe waarde, als pad in dit bestand",
+        toelichting="Bijvoorbeeld looptijd.einddatum: 2024-12-31 of doelstellingen.trajecten: 150. Elke nieuwe "
+        "waarde wordt gecontroleerd zoals de oorspronkelijke.",
+        voorbeeld={"looptijd.einddatum": "2024-12-31"},
+    )
+    stemming: Stemming = veld(beschrijving="De stemming in het orgaan dat de wijziging vaststelt")
+    voorzitter: Vertegenwoordiger = veld(
+        Vertegenwoordiger(), "Wie het besluit namens het orgaan ondertekent (standaard functie: de voorzitter)"
+    )
+    schriftelijk_akkoord: Instemming = veld(
+        beschrijving="De partijen die schriftelijk akkoord gingen: hun namen, of hun aantal", voorbeeld=12
+    )
+
+
+class Toetredingsbesluit(Model):
+    datum: Datum = veld(beschrijving="Datum van het besluit tot toetreding", voorbeeld="2022-06-01")
+    partij: Partij = veld(beschrijving="De partij die toetreedt (zoals een partij bij partijen)")
+    instemming: Instemming = veld(
+        beschrijving="De partijen die instemden: hun namen, of hun aantal",
+        voorbeeld=["Arkin/Roads", "GGZ inGeest", "Gemeente Amsterdam"],
+    )
+    voorzitter: Vertegenwoordiger = veld(
+        Vertegenwoordiger(),
+        "Wie de verklaring namens de partijen ondertekent (standaard functie: de voorzitter van de stuurgroep)",
+    )
+
+
 class Aanpassing(Model):
     orgaan: Tekst | None = veld(None, "Orgaan dat wijzigingen vaststelt (standaard de stuurgroep)")
     meerderheid: Meerderheid = veld(
@@ -573,10 +653,23 @@ class Aanpassing(Model):
     voorbereid_door: Tekst | None = veld(
         None, "Orgaan dat voorstellen tot wijziging voorbereidt (standaard het coördinatieteam)"
     )
+    besluiten: list[Wijzigingsbesluit] = veld(
+        [],
+        "Vastgestelde wijzigingen van het convenant, na de ondertekening",
+        toelichting="Een wijziging geldt als het orgaan haar met de meerderheid hierboven vaststelt en de partijen "
+        "schriftelijk akkoord gaan. Convenant controleert beide en maakt per besluit een wijzigingsbesluit.",
+    )
 
 
 class Toetreding(Model):
     meerderheid: Meerderheid = veld(Fraction(2, 3), "Meerderheid van de partijen die met toetreding moet instemmen")
+    besluiten: list[Toetredingsbesluit] = veld(
+        [],
+        "Toegetreden partijen, na de ondertekening",
+        toelichting="Een nieuwe organisatie treedt toe als de meerderheid hierboven van de partijen instemt; zij "
+        "onderschrijft de missie, het doel, de uitgangspunten en de speerpunten. Convenant maakt per toetreding "
+        "een toetredingsverklaring.",
+    )
 
 
 class Evaluatie(Model):
@@ -819,6 +912,8 @@ def _template_fields() -> dict[str, Any]:
     """One optional template name for each kind of document, in the order of KINDS."""
     fields: dict[str, Any] = {}
     for kind in all_kinds():
+        if kind.template_of is not None:  # renders another kind's template, chosen there
+            continue
         notes = {"beschrijving": f"Eigen sjabloon voor {kind.label} (standaard {kind.template})"}
         notes.update(_TEMPLATE_NOTES.get(kind.key, {}))
         fields[kind.key] = (SjabloonNaam | None, veld(None, **notes))

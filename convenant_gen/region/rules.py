@@ -673,6 +673,18 @@ def check_plan_agrees_definitief(r: Region) -> Iterator[Issue]:
     yield from _plan_contradictions(r)
 
 
+@rule
+def check_decisions(r: Region) -> Iterator[Issue]:
+    """Accessions and amendments after signing: each against the covenant as it stood just
+    before it (region/history.py)."""
+    if not (r.toetreding.besluiten or r.aanpassing.besluiten):
+        return
+    from convenant_gen.region.history import check_history
+
+    for issue in check_history(r):
+        yield Issue(issue.path, issue.message, issue.severity)
+
+
 def check_region(region: Region, definitief: bool = False) -> list[Issue]:
     """Every finding; in a definitief build an error of a definitief rule replaces the warning
     of an every-build rule on the same field with the same message (warned in a concept,

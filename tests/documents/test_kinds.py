@@ -24,11 +24,20 @@ REGIONS = ROOT / "regions"
 
 
 def test_the_kinds_and_what_they_are_called():
-    assert [k.key for k in kinds.all_kinds()] == ["convenant", "plan"]
+    assert [k.key for k in kinds.all_kinds()] == ["convenant", "plan", "toetreding", "wijziging", "geconsolideerd"]
     covenant = kinds.get("convenant")
     assert (covenant.template, covenant.output) == ("convenant.docx", "convenant")
     assert kinds.get("plan").template == "plan-van-aanpak.docx"
-    assert all(k.per_item is None and k.extra_input is None for k in kinds.all_kinds())
+    assert [k.output_pattern for k in kinds.all_kinds()] == [
+        "convenant-<regio>.docx",
+        "plan-van-aanpak-<regio>.docx",
+        "toetredingsverklaring-<regio>-<partij>.docx",
+        "wijzigingsbesluit-<regio>-<nummer>.docx",
+        "convenant-<regio>-geconsolideerd.docx",
+    ]
+    assert [k.key for k in kinds.all_kinds() if k.signed] == ["convenant", "toetreding", "wijziging"]
+    assert kinds.get("geconsolideerd").template_key == "convenant"  # and the region's choice of it
+    assert all(k.extra_input is None for k in kinds.all_kinds())
     with pytest.raises(KeyError):
         kinds.get("brief")
 
@@ -38,7 +47,7 @@ def test_cli_choices_and_docs_come_from_the_kinds(run):
     guide = (ROOT / "docs" / "sjablonen.md").read_text(encoding="utf-8")
     for kind in kinds.all_kinds():
         assert kind.key in help_text
-        assert f"| `{kind.key}` | `{kind.template}` | `{kind.output}-<regio>.docx` |" in guide
+        assert f"| `{kind.key}` | `{kind.template}` | `{kind.output_pattern}` |" in guide
     result = run("build", "--doc", "brief", REGIONS / "achterhoek.yaml")
     assert result.exit_code == 2 and "brief" in result.output
 
@@ -125,7 +134,8 @@ def test_templates_check_runs_a_fork_against_its_own_region_only(tmp_path, run):
     assert result.exit_code == 1
     assert (
         "achterhoek/convenat.docx: geen soort document heeft een sjabloon met deze naam, dus de build gebruikt "
-        "het niet; noem het convenant.docx of plan-van-aanpak.docx" in result.output
+        "het niet; noem het convenant.docx, plan-van-aanpak.docx, toetredingsverklaring.docx of "
+        "wijzigingsbesluit.docx" in result.output
     )
 
 
@@ -272,7 +282,8 @@ def test_the_templates_a_region_may_choose_are_the_kinds(write):
     from convenant_gen.region.model import Sjablonen, own_template
     from tests.conftest import MINIMAL
 
-    assert list(Sjablonen.model_fields) == list(kinds.KINDS)
+    # Every kind with a template of its own; the consolidated text uses the covenant's, and its choice.
+    assert list(Sjablonen.model_fields) == [k for k, kind in kinds.KINDS.items() if kind.template_of is None]
     region = load_region(write(MINIMAL + "sjablonen:\n  plan: eigen-plan.docx\n")).region
     assert own_template(region, "plan") == "eigen-plan.docx"
     assert own_template(region, "convenant") is None

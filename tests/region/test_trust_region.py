@@ -249,6 +249,9 @@ def test_every_number_date_and_text_field_is_bounded():
                 unbounded.append(f"{path}: {kind.__name__} zonder ondergrens")
             if kind is float and not any(getattr(m, "allow_inf_nan", None) is False for m in metadata):
                 unbounded.append(f"{path}: float staat inf en nan toe")
+        elif typing.get_origin(kind) is dict or kind is dict:  # an amendment's changes
+            if model._check_changes not in [getattr(m, "func", None) for m in metadata]:
+                unbounded.append(f"{path}: wijzigingen zonder _check_changes")
         elif kind in required:
             if required[kind] not in [getattr(m, "func", None) for m in metadata]:
                 unbounded.append(f"{path}: {kind.__name__} zonder {required[kind].__name__}")
