@@ -180,13 +180,26 @@ def locate(pdf: bytes, wanted: list[Signer]) -> list[Placement]:
     for n, (start, signer) in enumerate(zip(starts, wanted, strict=True)):
         end = starts[n + 1] if n + 1 < len(starts) else len(lines)
         block = [line for line in lines[start:end] if line.page == lines[start].page]
-        if _plain(signer.name) not in _plain(" ".join(line.text for line in block)):
+        if not _names(block, signer.name):
             raise FieldsNotPlaced(
                 f"het {n + 1}e handtekeningblok (pagina {lines[start].page + 1}) is niet dat van {signer.name}: "
                 "de blokken staan niet in de volgorde van de ondertekenaars, of de naam ontbreekt"
             )
         placements.append(_place(found, signer, start, end))
     return placements
+
+
+def _names(block: list[Line], name: str) -> bool:
+    """Whether the block shows `name`: in its text, or in its first column alone (a long name
+    wraps in its column, beside "vertegenwoordigd door" in the next)."""
+    wanted = _plain(name)
+    if wanted in _plain(" ".join(line.text for line in block)):
+        return True
+    label = next(run for run in block[0].runs if BLOCK_LABEL in run.text)
+    if label.x <= block[0].x + 30:  # one column: nothing to separate
+        return False
+    first_column = " ".join(run.text for line in block for run in line.runs if run.x < label.x - 1)
+    return wanted in _plain(first_column)
 
 
 def _place(found: Layout, signer: Signer, start: int, end: int) -> Placement:
