@@ -217,7 +217,49 @@ def _render(
             outcome.hashes[target] = hashlib.sha256(data).hexdigest()
             if kind.signed:
                 outcome.signers[target] = signatories(kind, region, item)
+            if kind.key == "geconsolideerd":
+                marked = _marked(loaded, folder, context, data, definitief, when, limits, outcome)
+                if marked is not None:
+                    target = out / slug / kind.file_name(slug, "geconsolideerd-gemarkeerd")
+                    rendered.append((target, marked))
+                    outcome.hashes[target] = hashlib.sha256(marked).hexdigest()
     return rendered, open_fields
+
+
+def _marked(
+    loaded: Loaded,
+    folder: Path,
+    context: dict[str, object],
+    consolidated: bytes,
+    definitief: bool,
+    when: dt.date,
+    limits: Limits,
+    outcome: Outcome,
+) -> bytes | None:
+    """The consolidated text as tracked changes against the covenant as signed (rendered again
+    here, from the same template the covenant uses). A redline rdocx cannot make exactly is
+    left out with a warning: the wijzigingsbesluiten with their was/wordt tables are the record."""
+    from convenant_gen.documents.decisions import document_context
+    from convenant_gen.documents.engine import compiled_template
+    from convenant_gen.documents.redline import RedlineFailed, redline
+    from convenant_gen.documents.templates import resolve
+
+    kind = KINDS["convenant"]
+    region = loaded.region
+    template = resolve(kind, region, folder, slug=loaded.path.stem)
+    signed_context = document_context(kind, region, definitief=definitief, datum=when)
+    consolidation = context["geconsolideerd"]
+    per = consolidation["per"] if isinstance(consolidation, dict) else None
+    try:
+        with deadline(limits.seconds):
+            signed = compiled_template(template).render(signed_context, kind.properties(region, definitief))
+            return redline(signed, consolidated, when=per if isinstance(per, dt.date) else when)
+    except TimeLimitExceeded:
+        raise TemplateProblem(template.name, time_message(limits.seconds)) from None
+    except RedlineFailed as e:
+        message = f"geen gemarkeerde versie van de geconsolideerde tekst: {e}"
+        outcome.findings.append(Finding(str(loaded.path), 0, 0, "", message, "waarschuwing"))
+        return None
 
 
 def _open_findings(loaded: Loaded, open_fields: OpenFields, known: list[Finding] | None = None) -> list[Finding]:

@@ -151,6 +151,7 @@ def built(tmp_path_factory) -> Path:
 
 def test_documents_of_the_decisions(built):
     assert sorted(p.name for p in built.glob("*.docx")) == [
+        "convenant-groot-amsterdam-geconsolideerd-gemarkeerd.docx",
         "convenant-groot-amsterdam-geconsolideerd.docx",
         "convenant-groot-amsterdam.docx",
         "plan-van-aanpak-groot-amsterdam.docx",
@@ -248,3 +249,51 @@ def test_definitief_decisions_get_a_signature_field_per_signatory(tmp_path):
     fields = [name for name, f in (PdfReader(pdf).get_fields() or {}).items() if f.get("/FT") == "/Sig"]
     assert fields[0] == "handtekening-namens-het-projectteam" and len(fields) == 1 + 15
     assert "handtekening-hogeschool-van-amsterdam" in fields
+
+
+def _body_text(data: bytes, drop: str | None = None) -> list[str]:
+    """The paragraphs of a .docx body as text; with `drop` ('ins' or 'del'), as if every tracked
+    insertion (or deletion) were rejected, read independently of the library that made them."""
+    import io
+    import zipfile
+
+    from lxml import etree
+
+    w = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
+    root = etree.fromstring(zipfile.ZipFile(io.BytesIO(data)).read("word/document.xml"))
+    if drop:
+        for element in root.iter(f"{w}{drop}"):
+            element.getparent().remove(element)
+    paragraphs = []
+    for p in root.iter(f"{w}p"):
+        text = "".join(t.text or "" for t in p.iter(f"{w}t", f"{w}delText"))
+        if text.strip():
+            paragraphs.append(" ".join(text.split()))
+    return paragraphs
+
+
+def test_the_marked_consolidated_text_is_exactly_the_changes(built):
+    """Rejecting every insertion gives the covenant as signed, rejecting every deletion the
+    consolidated text; the new end date is marked as such, and Word is expected to open it."""
+    import subprocess
+
+    marked = (built / "convenant-groot-amsterdam-geconsolideerd-gemarkeerd.docx").read_bytes()
+    signed = (built / "convenant-groot-amsterdam.docx").read_bytes()
+    consolidated = (built / "convenant-groot-amsterdam-geconsolideerd.docx").read_bytes()
+    assert _body_text(marked, drop="ins") == _body_text(signed)
+    assert _body_text(marked, drop="del") == _body_text(consolidated)
+    assert "geldt tot 31 december 2023" in " ".join(_body_text(marked, drop="ins"))
+    assert _body_text(marked, drop="ins") != _body_text(marked, drop="del")  # the changes are marked, not merged
+    audit = subprocess.run(
+        [
+            "openxml-audit",
+            "-m",
+            "0",
+            "-o",
+            "json",
+            str(built / "convenant-groot-amsterdam-geconsolideerd-gemarkeerd.docx"),
+        ],
+        capture_output=True,
+        text=True,
+    )
+    assert json.loads(audit.stdout)[0]["error_count"] == 0
