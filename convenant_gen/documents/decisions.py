@@ -286,13 +286,14 @@ def _shown(value: Any) -> str:
 
 
 def _description(path: tuple[str | int, ...]) -> str:
-    """The field's description in the model ('Het convenant geldt tot deze datum'), else its path."""
+    """The changed field as a reader names it: 'Einddatum (looptijd)', 'Aantal trajecten
+    (doelstellingen)' (its short label, and where it is)."""
+    from convenant_gen.documents.placeholders import label
     from convenant_gen.region.load import format_path
-    from convenant_gen.region.validate import model_at
 
-    model = model_at(path[:-1])
-    info = model.model_fields.get(str(path[-1])) if model is not None else None
-    return info.description if info is not None and info.description else format_path(path)
+    name = label(path).strip("[]")
+    where = format_path(path[:-1])
+    return f"{name[:1].upper()}{name[1:]}" + (f" ({where})" if where else "")
 
 
 def _chair(name: str | None, function: str | None, organ: str) -> dict[str, str | None]:

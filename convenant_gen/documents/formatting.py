@@ -149,6 +149,9 @@ def aantal(value: int | None, enkelvoud: str, meervoud: str) -> str:
 _IN_RUNNING_TEXT = ("Gemeente ", "Provincie ", "Centrumgemeente ")
 
 
+_WITH_ARTICLE = ("Hogeschool ", "Universiteit ")  # 'de Hogeschool van Amsterdam'
+
+
 def in_zin(naam: str | None) -> str:
     """An organisation's name inside a sentence: 'Gemeente Doetinchem' -> 'de gemeente
     Doetinchem' (as Dutch writes it in running text); other names stay as written."""
@@ -157,6 +160,8 @@ def in_zin(naam: str | None) -> str:
     for prefix in _IN_RUNNING_TEXT:
         if naam.startswith(prefix) and len(naam) > len(prefix):
             return f"de {prefix.lower()}{naam[len(prefix) :]}"
+    if naam.startswith(_WITH_ARTICLE):  # a proper name that Dutch writes with its article
+        return f"de {naam}"
     return naam
 
 

@@ -45,6 +45,8 @@ from convenant_gen.documents.placeholders import Items, Missing, recording
         (f.in_zin, "Provincie Gelderland", "de provincie Gelderland"),
         (f.in_zin, "UWV", "UWV"),
         (f.in_zin, "GGNet", "GGNet"),
+        (f.in_zin, "Hogeschool van Amsterdam", "de Hogeschool van Amsterdam"),
+        (f.in_zin, "Universiteit Leiden", "de Universiteit Leiden"),
         (f.in_zin, "Gemeentebelangen", "Gemeentebelangen"),
     ],
 )

@@ -18,7 +18,12 @@ TEMPLATES = ROOT / "templates"
 
 
 def damaged(
-    tmp_path: Path, after_heading: str, runs: list[str], template: str = "convenant.docx", remove: str | None = None
+    tmp_path: Path,
+    after_heading: str,
+    runs: list[str],
+    template: str = "convenant.docx",
+    remove: str | None = None,
+    remove_after: str | None = None,
 ) -> Path:
     """A copy of a real template with a paragraph of `runs` (one run each, alternately bold, as
     Word splits them) inserted after a heading, and optionally a paragraph removed."""
@@ -33,7 +38,9 @@ def damaged(
     for i, text in enumerate(runs):
         paragraph.add_run(text).bold = bool(i % 2)
     if remove:
-        victim = next(p for p in d.paragraphs if p.text == remove)
+        paragraphs = d.paragraphs
+        start = next((i for i, p in enumerate(paragraphs) if remove_after and remove_after in p.text), 0)
+        victim = next(p for p in paragraphs[start:] if p.text == remove)
         victim._p.getparent().remove(victim._p)
     path = tmp_path / template
     d.save(str(path))
@@ -93,7 +100,7 @@ def test_misspelt_field_of_a_loop_item(tmp_path):
 
 
 def test_missing_endfor_points_at_the_opening_tag(tmp_path):
-    path = damaged(tmp_path, "Looptijd", ["Looptekst"], remove="{%p endfor %}")
+    path = damaged(tmp_path, "Looptijd", ["Looptekst"], remove="{%p endfor %}", remove_after="aanvullingen.aanleiding")
     (message,) = messages(path)
     assert message == (
         "convenant.docx › Aanleiding › “{% for alinea in aanvullingen.aanleiding %}”: blok niet "
