@@ -33,7 +33,7 @@ if TYPE_CHECKING:
     from convenant_gen.pipeline.build import Outcome, Status
     from convenant_gen.region.reference import ReferenceRegion
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from convenant_gen.cli.options import CONTEXT
 
 
 def region_files(paths: tuple[str, ...]) -> list[Path]:
@@ -523,8 +523,10 @@ _add_templates_group()
 
 def _add_signing_command() -> None:
     from convenant_gen.cli.signing import ondertekening
+    from convenant_gen.cli.web import formulier
 
     cli.add_command(ondertekening)
+    cli.add_command(formulier)
 
 
 _add_signing_command()

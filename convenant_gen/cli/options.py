@@ -8,6 +8,8 @@ import click
 
 from convenant_gen.pipeline.limits import DEFAULT_MEMORY_MB, DEFAULT_SECONDS
 
+CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}  # every command
+
 
 def _finite(ctx: click.Context, param: click.Parameter, value: float) -> float:
     if not math.isfinite(value):

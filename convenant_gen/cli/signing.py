@@ -12,7 +12,8 @@ import click
 if TYPE_CHECKING:
     from convenant_gen.output.signing_status import DocumentStatus
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from convenant_gen.cli.options import CONTEXT
+
 DEFAULT_FOLDER = "output"  # build's --out
 
 

@@ -16,7 +16,7 @@ from convenant_gen.errors import ConvenantError
 if TYPE_CHECKING:
     from convenant_gen.documents.shapes import Shape
 
-CONTEXT = {"help_option_names": ["-h", "--help"], "max_content_width": 100}
+from convenant_gen.cli.options import CONTEXT
 
 
 @click.group(context_settings=CONTEXT)
