@@ -13,6 +13,11 @@ fc-list 2>/dev/null | grep -qi caladea || need+=(fonts-crosextra-caladea)
 fc-list 2>/dev/null | grep -qi "liberation sans" || need+=(fonts-liberation2)
 command -v hunspell >/dev/null || need+=(hunspell)
 [ -e /usr/share/hunspell/nl_NL.dic ] || need+=(hunspell-nl)
+# The web form's browser tests drive Debian's Chromium (tests/web/test_browser.py); with its Dutch
+# locale the date fields read dd-mm-jjjj, as a project leader sees them. Playwright never downloads one.
+[ -x /usr/bin/chromium ] || need+=(chromium)
+[ -e /usr/lib/chromium/locales/nl.pak ] || need+=(chromium-l10n)
+export PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD=1
 if [ ${#need[@]} -gt 0 ]; then
   sudo=""; [ "$(id -u)" -eq 0 ] || sudo="sudo"
   $sudo apt-get update -qq

@@ -83,6 +83,8 @@ def save(path: Path, data: dict[str, Any], version: str) -> str:
         )
     y = _yaml()
     document = y.load(raw.decode("utf-8")) if raw.strip() else None
+    if isinstance(document, dict) and plain(document) == data:
+        return version  # nothing changed: the file stays byte for byte as it is
     if not isinstance(document, dict):
         from ruamel.yaml.comments import CommentedMap
 
@@ -138,6 +140,8 @@ def _fresh(value: Any) -> Any:
             return dt.date.fromisoformat(value)
         except ValueError:
             return value
+    if isinstance(value, str) and value.isdigit() and not value.startswith("0") and len(value) < 16:
+        return int(value)  # '60' typed into a number-or-range field: written as 60 (text fields accept it too)
     if isinstance(value, dict):
         return {k: _fresh(v) for k, v in value.items()}
     if isinstance(value, list):

@@ -131,13 +131,20 @@ def test_saving_keeps_comments_and_validates_as_the_form_said(client, session):
     data["looptijd"]["einddatum"] = "2024-06-30"
     data["partijen"].append({"naam": "Stichting Nieuw", "soort": "overig", "ondertekent": False})
     said = post(client, session, "/api/controleer", {"bestand": REGION.name, "gegevens": data}).json()
-    response = post(client, session, "/api/opslaan", {"bestand": REGION.name, "gegevens": data, "versie": opened.version})
+    response = post(
+        client, session, "/api/opslaan", {"bestand": REGION.name, "gegevens": data, "versie": opened.version}
+    )
     assert response.status_code == 200 and response.json()["melding"] == "Opgeslagen"
     after = path.read_text(encoding="utf-8")
     assert "einddatum: 2024-06-30" in after and "Stichting Nieuw" in after
     assert [line for line in after.splitlines() if line.lstrip().startswith("#")] == comments
     changed = [line for line in after.splitlines() if line not in before.splitlines()]
-    assert changed == ["  einddatum: 2024-06-30", "  - naam: Stichting Nieuw", "    soort: overig", "    ondertekent: false"]
+    assert changed == [
+        "  einddatum: 2024-06-30",
+        "  - naam: Stichting Nieuw",
+        "    soort: overig",
+        "    ondertekent: false",
+    ]
     assert {m["tekst"] for m in said["waarschuwingen"]} == set(cli_messages(path))
     assert response.json()["versie"] == yamlfile.version_of(after.encode("utf-8"))
 
@@ -198,3 +205,24 @@ def test_validation_round_trip_is_fast_for_the_largest_example(client, session):
         result = post(client, session, "/api/controleer", {"bestand": largest.name, "gegevens": data}).json()
         times.append(result["ms"])
     assert statistics.median(times) <= 100, times
+
+
+def test_saving_what_the_file_already_says_changes_no_byte(client, session):
+    """A flow list over two lines stays as the user wrote it when nothing changed."""
+    source = ROOT / "tests" / "data" / "besluiten" / "groot-amsterdam.yaml"
+    path = session.folder / "met-besluiten.yaml"
+    shutil.copy(source, path)
+    opened = yamlfile.read(path)
+    body = {"bestand": path.name, "gegevens": opened.data, "versie": opened.version}
+    assert post(client, session, "/api/opslaan", body).json()["versie"] == opened.version
+    assert path.read_bytes() == source.read_bytes()
+
+
+def test_a_number_typed_as_text_is_written_as_a_number(client, session):
+    path = session.folder / REGION.name
+    opened = yamlfile.read(path)
+    data = copy.deepcopy(opened.data)
+    data["doelstellingen"]["trajecten_cmd"] = "60"
+    body = {"bestand": REGION.name, "gegevens": data, "versie": opened.version}
+    assert post(client, session, "/api/opslaan", body).status_code == 200
+    assert "  trajecten_cmd: 60\n" in path.read_text(encoding="utf-8")
