@@ -76,6 +76,7 @@ class Refused(Exception):
 
 def app(session: Session) -> Starlette:
     """The form's web application for `session`."""
+
     def page(name: str, **values: Any) -> HTMLResponse:
         html = _html().get_template(name).render(token=session.token, **values)
         return HTMLResponse(html, headers=_headers())
