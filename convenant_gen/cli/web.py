@@ -46,6 +46,8 @@ def formulier(bestand: str | None, poort: int, geen_browser: bool) -> None:
         threading.Timer(0.5, lambda: webbrowser.open(address)).start()
     try:
         server.run(sockets=[sock])
+    except KeyboardInterrupt:  # uvicorn shuts down gracefully, then passes Ctrl-C on
+        pass
     finally:
         sock.close()
         session.close()

@@ -226,3 +226,47 @@ def test_a_number_typed_as_text_is_written_as_a_number(client, session):
     body = {"bestand": REGION.name, "gegevens": data, "versie": opened.version}
     assert post(client, session, "/api/opslaan", body).status_code == 200
     assert "  trajecten_cmd: 60\n" in path.read_text(encoding="utf-8")
+
+
+def test_the_command_serves_on_localhost_and_stops_on_ctrl_c(tmp_path):
+    import signal
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.request
+
+    shutil.copy(REGION, tmp_path / REGION.name)
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    command = [sys.executable, "-m", "convenant_gen", "formulier", str(tmp_path / REGION.name), "--geen-browser"]
+    proc = subprocess.Popen(
+        [*command, "--poort", str(port)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 20
+        while True:
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/bewerk?bestand={REGION.name}") as page:
+                    assert page.status == 200 and b'name="convenant-token"' in page.read()
+                break
+            except OSError:
+                assert time.monotonic() < deadline, "the form did not start"
+                time.sleep(0.1)
+        busy = subprocess.run(
+            [sys.executable, "-m", "convenant_gen", "formulier", "--geen-browser", "--poort", str(port)],
+            capture_output=True,
+            text=True,
+            cwd=tmp_path,
+        )
+        assert busy.returncode == 2 and f"poort {port} is al in gebruik" in busy.stderr + busy.stdout
+        proc.send_signal(signal.SIGINT)
+        out, _ = proc.communicate(timeout=15)
+    finally:
+        proc.kill()
+    assert f"Formulier: http://127.0.0.1:{port}/" in out and "Formulier gestopt." in out
+    assert "Traceback" not in out
