@@ -212,10 +212,16 @@ class Signing:
 
 
 def signing_pdfs(folder: Path, stem: str) -> list[Path]:
-    """The PDFs a region's parties sign, where a build into `folder` puts them."""
+    """The covenant PDF a region's parties sign, where a build into `folder` puts it (one per
+    region: the kinds that are signed and do not fan out; accessions and amendments have their
+    own status in `convenant ondertekening`)."""
     from convenant_gen.documents.kinds import all_kinds
 
-    return [folder / stem / kind.file_name(stem).replace(".docx", ".pdf") for kind in all_kinds() if kind.signed]
+    return [
+        folder / stem / kind.file_name(stem).replace(".docx", ".pdf")
+        for kind in all_kinds()
+        if kind.signed and kind.per_item is None
+    ]
 
 
 def signing(folder: Path, rows: list[Row]) -> dict[str, Signing]:

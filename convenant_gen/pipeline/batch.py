@@ -800,7 +800,7 @@ def _signing_pdfs(out: Path, results: list[Outcome]) -> dict[str, list[int]]:
     found: dict[str, list[int]] = {}
     for r in results:
         for kind in KINDS.values():
-            if kind.signed:
+            if kind.signed and kind.per_item is None:
                 name = f"{r.source.stem}/{kind.file_name(r.source.stem)[: -len('.docx')]}.pdf"
                 try:
                     st = os.stat(out / name)
