@@ -44,9 +44,40 @@ def version_of(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
+class Unreadable(ConvenantError):
+    """The file is no region file the form can show: not YAML, or not a mapping at the top."""
+
+    def __init__(self, findings: list[Any]):
+        super().__init__("\n".join(str(f) for f in findings))
+        self.findings = findings
+
+
 def read(path: Path) -> Opened:
-    """The file's data as plain JSON values (dates as YYYY-MM-DD) and its version."""
+    """The file's data as plain JSON values (dates as YYYY-MM-DD) and its version. Raises
+    Unreadable with the CLI's own Dutch findings (line and column) for a file that is not valid
+    YAML or has no fields at the top: the form would show an empty file and saving would wipe it."""
+    from convenant_gen.region.load import load_yaml
+
     raw = path.read_bytes()
+    try:
+        data, _ = load_yaml(path)  # the checks and messages of `convenant validate`
+    except ConvenantError as e:
+        raise Unreadable(e.as_findings()) from None
+    if data is not None and not isinstance(data, dict):
+        from convenant_gen.errors import Finding
+
+        raise Unreadable(
+            [
+                Finding(
+                    str(path),
+                    1,
+                    1,
+                    "",
+                    "verwacht velden als 'regio:' en 'looptijd:' bovenaan, geen lijst of losse tekst; "
+                    "het formulier opent dit bestand niet, zodat opslaan niets kan wissen",
+                )
+            ]
+        )
     document = _yaml().load(raw.decode("utf-8")) if raw.strip() else {}
     return Opened(plain(document) or {}, version_of(raw))
 
@@ -81,6 +112,8 @@ def save(path: Path, data: dict[str, Any], version: str) -> str:
             f"{path.name} is buiten het formulier gewijzigd sinds u het opende; het formulier schrijft er niet "
             "overheen. Kopieer uw wijzigingen, laad de pagina opnieuw en breng ze opnieuw aan"
         )
+    if raw.strip():
+        read(path)  # raises Unreadable for a file the form could not have shown: never overwritten
     y = _yaml()
     document = y.load(raw.decode("utf-8")) if raw.strip() else None
     if isinstance(document, dict) and plain(document) == data:
@@ -98,8 +131,10 @@ def save(path: Path, data: dict[str, Any], version: str) -> str:
 
 
 def merge(target: Any, new: dict[str, Any]) -> None:
-    """Bring the round-trip mapping `target` to `new`, changing only what differs."""
-    for key in [k for k in target if k not in new]:
+    """Bring the round-trip mapping `target` to `new`, changing only what differs. A key the
+    form leaves empty stays in the file if it was empty there too (a starter file's empty
+    fields keep their place and their comments)."""
+    for key in [k for k in target if k not in new and not _empty(target[k])]:
         del target[key]
     for key, value in new.items():
         if key in target and _same(target[key], value):
@@ -126,6 +161,15 @@ def _merge_list(target: Any, new: list[Any]) -> None:
             _merge_list(target[index], value)
         else:
             target[index] = _fresh(value)
+
+
+def _empty(value: Any) -> bool:
+    """Nothing filled in: null, an empty text, list or group (or a group of only such)."""
+    if value is None or value == "" or value == []:
+        return True
+    if isinstance(value, dict):
+        return all(_empty(v) for v in value.values())
+    return False
 
 
 def _same(old: Any, new: Any) -> bool:

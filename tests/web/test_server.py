@@ -270,3 +270,60 @@ def test_the_command_serves_on_localhost_and_stops_on_ctrl_c(tmp_path):
         proc.kill()
     assert f"Formulier: http://127.0.0.1:{port}/" in out and "Formulier gestopt." in out
     assert "Traceback" not in out
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("regio:\n  naam: X\n\tlooptijd: {}\n", "regel 3, kolom 1: geen geldige YAML"),
+        ("- a\n- b\n", "verwacht velden als 'regio:' en 'looptijd:' bovenaan"),
+    ],
+    ids=["tab", "list"],
+)
+def test_a_file_the_form_cannot_show_is_explained_and_never_overwritten(client, session, text, message):
+    path = session.folder / "kapot.yaml"
+    path.write_text(text, encoding="utf-8")
+    page = client.get("/bewerk", params={"bestand": "kapot.yaml"})
+    import html
+
+    assert page.status_code == 200 and message in html.unescape(page.text) and 'role="alert"' in page.text
+    body = {
+        "bestand": "kapot.yaml",
+        "gegevens": {"regio": {"naam": "Test"}},
+        "versie": yamlfile.version_of(text.encode()),
+    }
+    assert post(client, session, "/api/opslaan", body).status_code == 409
+    assert path.read_text(encoding="utf-8") == text
+
+
+def test_saving_a_starter_file_keeps_its_empty_fields_and_their_comments(client, session):
+    """A file as `convenant init` writes it: filling in one field changes that one line."""
+    assert post(client, session, "/api/nieuw", {"naam": "Twente"}).status_code == 200
+    path = session.folder / "twente.yaml"
+    before = path.read_text(encoding="utf-8").splitlines()
+    opened = yamlfile.read(path)
+    data = copy.deepcopy(opened.data)
+    data["looptijd"] = {**data.get("looptijd", {}), "einddatum": "2025-12-31"}
+    data = {k: v for k, v in data.items() if v not in (None, "", [], {})}  # as the form sends it
+    assert (
+        post(
+            client, session, "/api/opslaan", {"bestand": "twente.yaml", "gegevens": data, "versie": opened.version}
+        ).status_code
+        == 200
+    )
+    after = path.read_text(encoding="utf-8").splitlines()
+    assert len(after) == len(before)
+    (changed,) = [line for line in after if line not in before]
+    assert changed.startswith("  einddatum: 2025-12-31 #")  # its example comment kept
+
+
+def test_the_checklist_lists_what_build_definitief_refuses(client, session, tmp_path):
+    """Also the open places only the documents know (an approver's name in the plan)."""
+    data = data_of(session)
+    result = post(client, session, "/api/controleer", {"bestand": REGION.name, "gegevens": data}).json()
+    saved = tmp_path / REGION.name
+    shutil.copy(REGION, saved)
+    out = CliRunner().invoke(cli, ["validate", "--definitief", str(saved)]).output
+    cli_errors = {m.group(1) for m in re.finditer(rf"{re.escape(str(saved))}:\d+:\d+: (.*)", out)}
+    cli_errors = {e for e in cli_errors if not e.startswith("waarschuwing")}
+    assert {m["tekst"] for m in result["ondertekening"]} == cli_errors

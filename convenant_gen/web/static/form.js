@@ -678,6 +678,9 @@
     }
 
     remove(item) {
+      // A double click removes one item, not two: the next item's button slides under the mouse.
+      if (Date.now() - lastRemoval < 700) return;
+      lastRemoval = Date.now();
       const at = this.items.indexOf(item);
       const value = item.ctl.value();
       const title = item.ctl.summary();
@@ -788,6 +791,7 @@
   let index = new Map(); // path -> control
   let listPositions = new Map(); // list path -> positions of the items sent (empty lines left out)
   let statusEl = null;
+  let lastRemoval = 0; // when an item was last removed (see ListCtl.remove)
 
   function announce(text) {
     if (!statusEl) return;
