@@ -137,6 +137,22 @@ def app(session: Session) -> Starlette:
                 return _json({"melding": str(e)}, 409)
         return _json({"versie": new, "melding": "Opgeslagen"})
 
+    async def as_file(request: Request) -> Response:
+        """The form's data as a region file of its own (the file on disk with the form's values
+        merged in), to keep one's work when the file changed on disk meanwhile."""
+        from convenant_gen.web import yamlfile
+
+        body = await _body(request, session)
+        path = session.file(body.get("bestand"))
+        raw = path.read_bytes()
+        try:
+            yamlfile.read(path)
+        except yamlfile.Unreadable:
+            raw = b""
+        text = yamlfile.render(raw, _data(body)) or raw
+        name = f"{path.stem}.formulier{path.suffix}"
+        return _json({"naam": name, "tekst": text.decode("utf-8")})
+
     async def build(request: Request) -> Response:
         body = await _body(request, session)
         path = session.file(body.get("bestand"))
@@ -178,6 +194,7 @@ def app(session: Session) -> Starlette:
         Route("/api/controleer", guarded(check), methods=["POST"]),
         Route("/api/opslaan", guarded(save), methods=["POST"]),
         Route("/api/maken", guarded(build), methods=["POST"]),
+        Route("/api/als-bestand", guarded(as_file), methods=["POST"]),
         Route("/api/nieuw", guarded(new), methods=["POST"]),
         Route("/documenten/{naam:str}", download),
         Route("/voorbeeld/{nummer:int}.png", preview),

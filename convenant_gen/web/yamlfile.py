@@ -114,10 +114,20 @@ def save(path: Path, data: dict[str, Any], version: str) -> str:
         )
     if raw.strip():
         read(path)  # raises Unreadable for a file the form could not have shown: never overwritten
+    text = render(raw, data)
+    if text is None:
+        return version  # nothing changed: the file stays byte for byte as it is
+    write_atomic(path, text)
+    return version_of(text)
+
+
+def render(raw: bytes, data: dict[str, Any]) -> bytes | None:
+    """The file `raw` with `data` merged in, comments and layout kept; None if it already says
+    exactly that."""
     y = _yaml()
     document = y.load(raw.decode("utf-8")) if raw.strip() else None
     if isinstance(document, dict) and plain(document) == data:
-        return version  # nothing changed: the file stays byte for byte as it is
+        return None
     if not isinstance(document, dict):
         from ruamel.yaml.comments import CommentedMap
 
@@ -125,9 +135,7 @@ def save(path: Path, data: dict[str, Any], version: str) -> str:
     merge(document, data)
     out = io.StringIO()
     y.dump(document, out)
-    text = out.getvalue().encode("utf-8")
-    write_atomic(path, text)
-    return version_of(text)
+    return out.getvalue().encode("utf-8")
 
 
 def merge(target: Any, new: dict[str, Any]) -> None:

@@ -340,6 +340,13 @@ def test_a_file_changed_on_disk_is_not_overwritten_and_the_form_says_so(page, se
     assert "buiten het formulier gewijzigd" in alert.inner_text()
     assert region.read_text(encoding="utf-8") == changed
     assert page.locator("#status").inner_text().startswith("Niet opgeslagen")
+    # No work is lost: the user's version as a file of its own, with the colleague's comment.
+    with page.expect_download() as download:
+        page.get_by_role("button", name="Mijn versie downloaden").click()
+    assert download.value.suggested_filename == "groot-amsterdam.formulier.yaml"
+    mine = Path(download.value.path()).read_text(encoding="utf-8")
+    assert "code: AM20 # door een collega" in mine
+    assert region.read_text(encoding="utf-8") == changed
 
 
 def test_the_start_page_lists_the_folder_and_makes_a_new_region(page, serve, folder):

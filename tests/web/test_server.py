@@ -59,7 +59,7 @@ def test_a_state_changing_request_needs_the_sessions_token(client, session):
         response = client.post("/api/controleer", json=body, headers=headers)
         assert response.status_code == 403
         assert "formuliertoken" in response.json()["melding"]
-    for route in ("/api/opslaan", "/api/maken", "/api/nieuw"):
+    for route in ("/api/opslaan", "/api/maken", "/api/nieuw", "/api/als-bestand"):
         assert post(client, session, route, body, token=False).status_code == 403
     assert post(client, session, "/api/controleer", body).status_code == 200
 
@@ -74,7 +74,7 @@ def test_another_host_name_is_refused(session):
 @pytest.mark.parametrize("name", ["../geheim.yaml", "/etc/passwd", "regions/groot-amsterdam.yaml", "", None, 7])
 def test_no_path_from_the_browser_reaches_the_file_system(client, session, name):
     body = {"bestand": name, "gegevens": {"regio": {"naam": "X"}}, "versie": "0" * 64}
-    for route in ("/api/controleer", "/api/opslaan", "/api/maken"):
+    for route in ("/api/controleer", "/api/opslaan", "/api/maken", "/api/als-bestand"):
         response = post(client, session, route, body)
         assert response.status_code == 404, (route, response.text)
     assert client.get("/bewerk", params={"bestand": name or ""}).status_code == 404

@@ -1073,7 +1073,24 @@
     } else {
       announce(`Niet opgeslagen: ${response.data.melding}`);
       showRequestProblem({ melding: `Niet opgeslagen. ${response.data.melding}` });
+      if (response.status === 409) offerCopy(gegevens);
     }
+  }
+
+  /** After a conflict: the user's version as a file of its own, so no work is lost. */
+  function offerCopy(gegevens) {
+    const button = h("button", { type: "button", class: "knop klein", id: "als-bestand" }, "Mijn versie downloaden");
+    button.addEventListener("click", async () => {
+      const response = await post("/api/als-bestand", { bestand: state.bestand, gegevens });
+      if (response.status !== 200) return;
+      const link = h("a", { href: URL.createObjectURL(new Blob([response.data.tekst], { type: "text/yaml" })),
+        download: response.data.naam }, response.data.naam);
+      document.body.append(link);
+      link.click();
+      link.remove();
+      announce(`Uw versie staat in ${response.data.naam} (in uw map met downloads). Vergelijk die met het bestand en laad de pagina dan opnieuw.`);
+    });
+    statusEl.append(" ", button);
   }
 
   async function build(definitief) {
