@@ -396,3 +396,13 @@ def test_screenshot_for_the_readme(page, serve, folder, tmp_path):
     page.screenshot(path=str(target))
     with Image.open(SCREENSHOT) as shown:
         assert shown.size[0] >= 1000  # the README's picture exists and is a real screenshot
+
+
+def test_a_date_field_says_its_date_in_dutch_words(page, serve, folder):
+    """The date input follows the browser's language; the words beside it do not, so a date
+    typed the Dutch way into an English browser cannot silently mean another day."""
+    open_form(page, serve(folder / "groot-amsterdam.yaml"))
+    end = page.locator('[data-pad="looptijd.einddatum"] .datum-in-woorden')
+    assert end.inner_text() == "= 31 december 2023"
+    field(page, "looptijd.einddatum").fill("2024-06-30")
+    assert end.inner_text() == "= 30 juni 2024"

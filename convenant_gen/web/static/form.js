@@ -112,6 +112,8 @@
   // Each control has: el (its element), path (its dotted name), setPath(path), value() (its JSON
   // value, or undefined when empty), focus(), walk(fn) (itself and every control inside it).
 
+  const MAANDEN = ["januari", "februari", "maart", "april", "mei", "juni", "juli", "augustus", "september",
+    "oktober", "november", "december"];
   let uid = 0;
 
   /** The place beside an input or group where its messages appear. */
@@ -186,8 +188,23 @@
       if (this.help) this.el.append(this.help.el);
       this.slot = h("div", { class: "meldingplek" });
       this.el.append(this.input, this.slot);
+      if (this.widget === "date" || this.widget === "month") {
+        // A date field follows the browser's language: say in Dutch words which date it holds,
+        // so "31-12-2025" typed into an English browser cannot silently become 11 maart.
+        this.spoken = h("p", { class: "datum-in-woorden", "aria-live": "polite" });
+        this.el.insertBefore(this.spoken, this.slot);
+        this.input.addEventListener("input", () => this.speak());
+      }
       this.described(null, null, false);
       this.fill(value);
+      this.speak();
+    }
+
+    speak() {
+      if (!this.spoken) return;
+      const m = /^(\d{4})-(\d{2})(?:-(\d{2}))?$/.exec(this.input.type === "text" ? "" : this.input.value);
+      const month = m ? MAANDEN[Number(m[2]) - 1] : null;
+      this.spoken.textContent = !month ? "" : m[3] ? `= ${Number(m[3])} ${month} ${m[1]}` : `= ${month} ${m[1]}`;
     }
 
     wide() {
