@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import io
 import re
+import threading
 import unicodedata
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from convenant_gen.errors import ConvenantError
 
@@ -31,6 +33,13 @@ LINE_TOLERANCE = 4.0  # runs whose lower edges (descenders vary) differ less tha
 PAD = 3.0
 RULE_WIDTH = 100.0  # a drawn line at least this long and at most this thick is one to sign on
 RULE_THICKNESS = 3.0
+
+
+# PDFium is not thread-safe, not even across documents (pypdfium2's docs: calls from two
+# threads at once crash the process). The PDF step finishes documents in one thread per
+# LibreOffice worker, and the form renders previews in request threads: every PDFium call of
+# ours runs under this lock.
+PDFIUM = threading.Lock()
 
 
 class FieldsNotPlaced(ConvenantError):
@@ -117,12 +126,17 @@ def layout(pdf: bytes) -> Layout:
     its path objects the drawn lines; 20 ms for a 13-page covenant, where a pure-Python reader
     took 400 ms for the text alone."""
     import pypdfium2 as pdfium
+
+    with PDFIUM:
+        return _layout(pdfium.PdfDocument(pdf))
+
+
+def _layout(document: Any) -> Layout:
     import pypdfium2.raw as pdfium_c
 
     lines: list[Line] = []
     rules: set[Rule] = set()
     widths: list[float] = []
-    document = pdfium.PdfDocument(pdf)
     try:
         for number in range(len(document)):
             page = document[number]

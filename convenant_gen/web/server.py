@@ -285,21 +285,23 @@ def _pages(documents: list[Path], folder: Path) -> list[Path]:
     import pypdfium2 as pdfium
 
     from convenant_gen.output.pdf import PdfFailed, convert
+    from convenant_gen.output.signatures import PDFIUM
 
     try:
         (pdf,) = convert([covenant], folder / "pdf")
     except PdfFailed:
         return []
     pages = []
-    document = pdfium.PdfDocument(pdf)
-    try:
-        for number in range(len(document)):
-            image = document[number].render(scale=1.25).to_pil()
-            target = folder / f"pagina-{number + 1}.png"
-            image.save(target)
-            pages.append(target)
-    finally:
-        document.close()
+    with PDFIUM:  # one PDFium call at a time in the whole process (requests run in threads)
+        document = pdfium.PdfDocument(pdf)
+        try:
+            for number in range(len(document)):
+                image = document[number].render(scale=1.25).to_pil()
+                target = folder / f"pagina-{number + 1}.png"
+                image.save(target)
+                pages.append(target)
+        finally:
+            document.close()
     return pages
 
 
