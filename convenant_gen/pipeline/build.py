@@ -186,6 +186,7 @@ def _render(
     slug = source.stem
     rendered: list[tuple[Path, bytes]] = []
     open_fields: OpenFields = {}
+    covenant: bytes | None = None  # the covenant as signed, if rendered in this run (for the redline)
     for key in kinds:
         kind = KINDS[key]
         items: list[tuple[str | None, object]] = (
@@ -217,8 +218,10 @@ def _render(
             outcome.hashes[target] = hashlib.sha256(data).hexdigest()
             if kind.signed:
                 outcome.signers[target] = signatories(kind, region, item)
+            if kind.key == "convenant":
+                covenant = data
             if kind.key == "geconsolideerd":
-                marked = _marked(loaded, folder, context, data, definitief, when, limits, outcome)
+                marked = _marked(loaded, folder, context, data, covenant, definitief, when, limits, outcome)
                 if marked is not None:
                     target = out / slug / kind.file_name(slug, "geconsolideerd-gemarkeerd")
                     rendered.append((target, marked))
@@ -231,14 +234,16 @@ def _marked(
     folder: Path,
     context: dict[str, object],
     consolidated: bytes,
+    signed: bytes | None,
     definitief: bool,
     when: dt.date,
     limits: Limits,
     outcome: Outcome,
 ) -> bytes | None:
-    """The consolidated text as tracked changes against the covenant as signed (rendered again
-    here, from the same template the covenant uses). A redline rdocx cannot make exactly is
-    left out with a warning: the wijzigingsbesluiten with their was/wordt tables are the record."""
+    """The consolidated text as tracked changes against the covenant as signed (`signed`, as
+    this run rendered it, or rendered here when the run makes only the consolidated text). A
+    redline rdocx cannot make exactly is left out with a warning: the wijzigingsbesluiten with
+    their was/wordt tables are the record."""
     from convenant_gen.documents.decisions import document_context
     from convenant_gen.documents.engine import compiled_template
     from convenant_gen.documents.redline import RedlineFailed, redline
@@ -247,12 +252,13 @@ def _marked(
     kind = KINDS["convenant"]
     region = loaded.region
     template = resolve(kind, region, folder, slug=loaded.path.stem)
-    signed_context = document_context(kind, region, definitief=definitief, datum=when)
     consolidation = context["geconsolideerd"]
     per = consolidation["per"] if isinstance(consolidation, dict) else None
     try:
         with deadline(limits.seconds):
-            signed = compiled_template(template).render(signed_context, kind.properties(region, definitief))
+            if signed is None:
+                signed_context = document_context(kind, region, definitief=definitief, datum=when)
+                signed = compiled_template(template).render(signed_context, kind.properties(region, definitief))
             return redline(signed, consolidated, when=per if isinstance(per, dt.date) else when)
     except TimeLimitExceeded:
         raise TemplateProblem(template.name, time_message(limits.seconds)) from None
