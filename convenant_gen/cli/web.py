@@ -21,26 +21,19 @@ def formulier(bestand: str | None, poort: int, geen_browser: bool) -> None:
     regiobestanden in de map van BESTAND (zonder BESTAND: regions/). Stop met Ctrl-C.
     """
     import errno
-    import socket
     import threading
     import webbrowser
 
-    import uvicorn
-
     from convenant_gen.errors import UsageProblem
-    from convenant_gen.web.server import app, session_for
+    from convenant_gen.web.server import listen, session_for
 
     session = session_for(Path(bestand) if bestand else None)
-    sock = socket.socket()
     try:
-        sock.bind(("127.0.0.1", poort))
+        server, sock, address = listen(session, poort)
     except OSError as e:
-        sock.close()
         if e.errno == errno.EADDRINUSE:
             raise UsageProblem(f"poort {poort} is al in gebruik; kies een andere met --poort") from None
         raise
-    address = f"http://127.0.0.1:{poort}/"
-    server = uvicorn.Server(uvicorn.Config(app(session), log_level="warning", lifespan="off"))
     click.echo(f"Formulier: {address}  (stop met Ctrl-C)")
     if not geen_browser:
         threading.Timer(0.5, lambda: webbrowser.open(address)).start()

@@ -422,19 +422,30 @@ def session_for(path: Path | None, folder: Path | None = None) -> Session:
     return Session((folder or Path("regions")).resolve())
 
 
-def serve_in_thread(
-    path: Path | None = None, folder: Path | None = None, port: int = 0
-) -> tuple[str, Callable[[], None]]:
-    """Run the form on 127.0.0.1 in a background thread (for tests): (its address, stop)."""
+def listen(session: Session, port: int) -> tuple[Any, Any, str]:
+    """A uvicorn server for `session`, its socket bound to 127.0.0.1:`port` (0: any free port),
+    and its address. Raises OSError when the port is taken."""
     import socket
 
     import uvicorn
 
-    session = session_for(path, folder)
     sock = socket.socket()
-    sock.bind(("127.0.0.1", port))
-    address = f"http://127.0.0.1:{sock.getsockname()[1]}"
-    server = uvicorn.Server(uvicorn.Config(app(session), log_level="warning", lifespan="off"))
+    try:
+        sock.bind(("127.0.0.1", port))
+    except OSError:
+        sock.close()
+        raise
+    address = f"http://127.0.0.1:{sock.getsockname()[1]}/"
+    return uvicorn.Server(uvicorn.Config(app(session), log_level="warning", lifespan="off")), sock, address
+
+
+def serve_in_thread(
+    path: Path | None = None, folder: Path | None = None, port: int = 0
+) -> tuple[str, Callable[[], None]]:
+    """Run the form on 127.0.0.1 in a background thread (for tests): (its address, stop)."""
+    session = session_for(path, folder)
+    server, sock, address = listen(session, port)
+    address = address.rstrip("/")
     thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
     thread.start()
     deadline = time.monotonic() + 10
