@@ -26,6 +26,8 @@ from typing import Any
 from convenant_gen.errors import ConvenantError
 
 BLOCK_LABEL = "vertegenwoordigd door"
+FIELD_PREFIX = "handtekening-"  # every field of ours: handtekening-gemeente-leiden
+READABLE_PREFIX = "Handtekening "  # its /TU, what a PDF reader shows: "Handtekening Gemeente Leiden"
 SIGN_LABEL = re.compile(r"Handtekening\s*:?[\s._…]*")
 FIELD_HEIGHT = 36.0  # points: room for a drawn or stamped signature
 MIN_HEIGHT = 20.0
@@ -99,8 +101,9 @@ class Placement:
 
 def field_name(party: str) -> str:
     """'Gemeente Alphen aan den Rijn' -> 'handtekening-gemeente-alphen-aan-den-rijn'."""
-    text = unicodedata.normalize("NFKD", party).encode("ascii", "ignore").decode().lower()
-    return "handtekening-" + (re.sub(r"[^a-z0-9]+", "-", text).strip("-") or "partij")
+    from convenant_gen.region.reference import slug
+
+    return FIELD_PREFIX + (slug(party) or "partij")
 
 
 def signers(names: Iterable[str]) -> list[Signer]:
@@ -288,25 +291,13 @@ def add_fields(pdf: bytes, wanted: list[Signer], *, keywords: list[str] | None =
                 sig_field_name=place.signer.field,
                 on_page=place.page,
                 box=place.box,
-                readable_field_name=f"Handtekening {place.signer.name}",
+                readable_field_name=f"{READABLE_PREFIX}{place.signer.name}",
                 empty_field_appearance=True,
             ),
         )
     out = io.BytesIO()
     writer.write(out)
     return out.getvalue()
-
-
-def field_names(pdf: bytes) -> list[str]:
-    """The names of the signature fields in a PDF, in document order."""
-    from pypdf import PdfReader
-
-    reader = PdfReader(io.BytesIO(pdf))
-    found = []
-    for name, value in (reader.get_fields() or {}).items():
-        if value.get("/FT") == "/Sig":
-            found.append(name)
-    return found
 
 
 def has_signature(pdf: Path) -> bool:

@@ -21,12 +21,11 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from convenant_gen.errors import UsageProblem
+from convenant_gen.output.signatures import FIELD_PREFIX, READABLE_PREFIX
 
 if TYPE_CHECKING:
     from asn1crypto import x509
 
-FIELD_PREFIX = "handtekening-"  # convenant's own fields: signatures.field_name()
-READABLE_PREFIX = "Handtekening "  # their /TU: "Handtekening Gemeente Leiden"
 MAX_BYTES = 256 * 2**20  # a covenant is a few hundred kB; refuse to parse a file far beyond that
 ZONE = "Europe/Amsterdam"
 NO_FIELDS = "geen handtekeningvelden van convenant"

@@ -40,9 +40,20 @@ def find(name: str) -> ReferenceRegion | None:
 
 
 def slugify(name: str) -> str:
+    """A region's name as its file name: 'Regio Zuid-Limburg' -> 'zuid-limburg'."""
     import re
+
+    return slug(re.sub(r"^(arbeidsmarkt)?regio\s+", "", _folded(name).strip()))
+
+
+def slug(text: str) -> str:
+    """Lower-case ASCII letters and digits joined by hyphens: 'Gemeente Één & Co' -> 'gemeente-een-co'."""
+    import re
+
+    return re.sub(r"[^a-z0-9]+", "-", _folded(text)).strip("-")
+
+
+def _folded(text: str) -> str:
     import unicodedata
 
-    text = unicodedata.normalize("NFKD", name).encode("ascii", "ignore").decode().lower()
-    text = re.sub(r"^(arbeidsmarkt)?regio\s+", "", text.strip())
-    return re.sub(r"[^a-z0-9]+", "-", text).strip("-")
+    return unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode().lower()
