@@ -185,14 +185,15 @@ def _amendment(event: Event, besluit: Wijzigingsbesluit, state: State, ctx: dict
     names, count = _consent(besluit.schriftelijk_akkoord, region)
     organ = history.organ(region)
     rows = []
+    was, wordt = region.model_dump(mode="python"), after.model_dump(mode="python")  # once, not per field
     for key in besluit.wijzigingen:
         path = history.parse_path(key)
         rows.append(
             {
                 "veld": key,
                 "omschrijving": _description(path),
-                "was": _shown(_value_at(region, path)),
-                "wordt": _shown(_value_at(after, path)),
+                "was": _shown(_value_at(was, path)),
+                "wordt": _shown(_value_at(wordt, path)),
             }
         )
     value = {
@@ -251,9 +252,9 @@ def _consent(given: list[str] | int, region: Region) -> tuple[list[str], int]:
     return names, len(names)
 
 
-def _value_at(region: Region, path: tuple[str | int, ...]) -> Any:
+def _value_at(data: dict[str, Any], path: tuple[str | int, ...]) -> Any:
     try:
-        return history.get_path(region.model_dump(mode="python"), path)
+        return history.get_path(data, path)
     except (KeyError, IndexError, TypeError):
         return None
 
